@@ -1,0 +1,55 @@
+// `npm start`: the whole API on http://127.0.0.1:3000 with an embedded DynamoDB. See README "Run it locally".
+import { SETTINGS } from '../../lib/settings/catalog.js';
+import { REGISTRATION_PATH } from '../routes.js';
+import { startLocalServer, type LocalServer } from './server.js';
+
+async function main() {
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${process.env.PORT}`);
+  const server = await startLocalServer({ host: process.env.HOST || '127.0.0.1', port });
+  console.log(await banner(server));
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function banner(server: LocalServer): Promise<string> {
+  const lines = [
+    `DCR service listening on ${server.url}`,
+    `  register:  POST ${server.url}${REGISTRATION_PATH}`,
+    `  manage:    GET | PUT | DELETE ${server.url}${REGISTRATION_PATH}/{client_id}`,
+    `  DynamoDB:  ${server.dynamoDb ? `embedded (${process.env.DCR_LOCAL_DATA_DIR ? `data in ${process.env.DCR_LOCAL_DATA_DIR}` : 'in memory'})` : server.dynamoDbEndpoint}, table ${server.tableName}`,
+    '  settings:',
+    ...SETTINGS.map((definition) => `    ${definition.envVar.padEnd(38)} ${formatValue(server.settings[definition.key])}`),
+  ];
+  const scope = server.settings.initialAccessTokenScopes[0];
+  if (server.devIssuer) {
+    const token = await server.devIssuer.mint({ scope: server.settings.initialAccessTokenScopes.join(' ') });
+    lines.push(
+      '',
+      `Development issuer: ${server.devIssuer.issuer} (keys at ${server.devIssuer.jwksUri}); a new key pair on every start.`,
+      `Initial access token (scope "${scope ?? ''}", valid 24 h):`,
+      '',
+      `  export IAT=${token}`,
+      '',
+      'Register a client:',
+      '',
+      `  curl -s -X POST ${server.url}${REGISTRATION_PATH} \\`,
+      '    -H "Authorization: Bearer $IAT" -H "Content-Type: application/json" \\',
+      `    -d '{"client_name":"My App","redirect_uris":["https://app.example.com/callback"]}'`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function formatValue(value: unknown): string {
+  return Array.isArray(value) ? JSON.stringify(value.join(' ')) : String(value);
+}
+
+main().catch((error) => {
+  console.error(`could not start: ${(error as Error).message}`);
+  process.exit(1);
+});

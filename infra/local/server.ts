@@ -1,0 +1,163 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { getRuntime, runtimeFromEnv, setRuntime } from '../../lib/runtime.js';
+import type { Settings } from '../../lib/settings/catalog.js';
+import { ensureClientTable } from '../../lib/store/ensure-table.js';
+import { ROUTES, type RouteName } from '../routes.js';
+import { createDevIssuer, DEV_ISSUER_JWKS_PATH, type DevIssuer } from './dev-issuer.js';
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.js';
+import { matchRoute, toProxyEvent } from './proxy-event.js';
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// API Gateway's own payload limit; the handlers apply the service's 64 KiB limit themselves.
+const MAX_READ_BYTES = 10 * 1024 * 1024;
+
+/** Local mode turns on what AWS leaves off by default, so `npm start` is usable at once. */
+export const LOCAL_SETTING_DEFAULTS: Partial<Settings> = { registrationEnabled: true, managementEnabled: true };
+
+export interface LocalServerOptions {
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Variables the server reads (DCR_*, AWS_ENDPOINT_URL_DYNAMODB, ...); process.env by default. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface LocalServer {
+  readonly url: string;
+  readonly tableName: string;
+  /** The embedded DynamoDB, unless AWS_ENDPOINT_URL_DYNAMODB pointed elsewhere. */
+  readonly dynamoDb?: EmbeddedDynamoDb;
+  readonly dynamoDbEndpoint: string;
+  /** The development issuer, when no DCR_IAT_ISSUER was configured. */
+  readonly devIssuer?: DevIssuer;
+  readonly settings: Settings;
+  close(): Promise<void>;
+}
+
+type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/**
+ * The API on node:http: each request becomes the API Gateway proxy event of its route and goes to
+ * the same handler file Lambda runs. One server per process (the handlers share the process runtime).
+ */
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const env = options.env ?? process.env;
+  const handlers = await loadHandlers();
+  let devIssuer: DevIssuer | undefined;
+
+  const server = createServer((request, response) => {
+    serve(request, response, handlers, devIssuer).catch((error) => {
+      console.error(JSON.stringify({ level: 'error', message: 'local server failure', error: (error as Error).message }));
+      if (!response.headersSent) send(response, 500, { error: 'server_error', error_description: 'the local server failed' });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  const external = env.AWS_ENDPOINT_URL_DYNAMODB?.trim();
+  const dynamoDb = external ? undefined : await startEmbeddedDynamoDb({ dataDir: env.DCR_LOCAL_DATA_DIR || undefined });
+  const dynamoDbEndpoint = external || dynamoDb!.endpoint;
+  const clientConfig = {
+    endpoint: dynamoDbEndpoint,
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    // dynalite and LocalStack accept any credentials; without some, the SDK would search for real ones
+    ...(env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  };
+  const tableName = env.DCR_TABLE_NAME?.trim() || 'dcr-clients';
+  const tableClient = new DynamoDBClient(clientConfig);
+  await ensureClientTable(tableClient, tableName);
+  tableClient.destroy();
+
+  const runtimeEnv: NodeJS.ProcessEnv = {
+    ...env,
+    DCR_TABLE_NAME: tableName,
+    DCR_SSM_PREFIX: '',
+    DCR_PUBLIC_BASE_URL: env.DCR_PUBLIC_BASE_URL || url,
+  };
+  if (!env.DCR_IAT_ISSUER) {
+    devIssuer = await createDevIssuer(url);
+    runtimeEnv.DCR_IAT_ISSUER = devIssuer.issuer;
+    runtimeEnv.DCR_IAT_JWKS_URI = devIssuer.jwksUri;
+  }
+  setRuntime(runtimeFromEnv(runtimeEnv, { settingsFallback: LOCAL_SETTING_DEFAULTS, dynamoDb: clientConfig }));
+  const settings = await getRuntime().dependencies.settings.current();
+
+  return {
+    url,
+    tableName,
+    dynamoDb,
+    dynamoDbEndpoint,
+    devIssuer,
+    settings,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      setRuntime(undefined);
+      await dynamoDb?.close();
+    },
+  };
+}
+
+async function loadHandlers(): Promise<Map<RouteName, Handler>> {
+  const handlers = new Map<RouteName, Handler>();
+  for (const route of ROUTES) {
+    const module = (await import(pathToFileURL(join(REPO_ROOT, route.entry)).href)) as { handler: Handler };
+    handlers.set(route.name, module.handler);
+  }
+  return handlers;
+}
+
+async function serve(request: IncomingMessage, response: ServerResponse, handlers: Map<RouteName, Handler>, devIssuer?: DevIssuer) {
+  const url = new URL(request.url ?? '/', 'http://local');
+  const method = request.method ?? 'GET';
+  if (devIssuer && method === 'GET' && url.pathname === DEV_ISSUER_JWKS_PATH) {
+    return send(response, 200, devIssuer.jwks);
+  }
+  const match = matchRoute(method, url.pathname);
+  if (match.kind === 'no-route') return send(response, 404, { error: 'not_found', error_description: `no route for ${method} ${url.pathname}` });
+  if (match.kind === 'wrong-method') {
+    return send(response, 405, { error: 'invalid_request', error_description: `${method} is not supported here` }, { Allow: match.allow.join(', ') });
+  }
+  const body = await readBody(request);
+  if (body === undefined) return send(response, 413, { error: 'invalid_request', error_description: 'the request body is too large' });
+  const event = toProxyEvent(
+    {
+      method,
+      path: url.pathname,
+      headers: Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value])),
+      body: body.length ? body.toString('utf8') : null,
+      query: Object.fromEntries(url.searchParams),
+    },
+    match.route,
+    match.pathParameters,
+  );
+  const result = await handlers.get(match.route.name)!(event);
+  response.writeHead(result.statusCode, result.headers as Record<string, string>);
+  response.end(result.body);
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_READ_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
+  response.end(JSON.stringify(body));
+}

@@ -1,0 +1,65 @@
+// One small hierarchy of errors with stable codes. Every layer throws these; lib/http/responses.ts
+// is the one place that turns them into HTTP answers.
+
+export interface ErrorOptions {
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Answer with no body (405 for a disallowed delete). */
+  readonly emptyBody?: boolean;
+  readonly cause?: unknown;
+}
+
+export class RegistrationError extends Error {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly emptyBody: boolean;
+
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly description: string,
+    options: ErrorOptions = {},
+  ) {
+    super(description, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RegistrationError';
+    this.headers = options.headers ?? {};
+    this.emptyBody = options.emptyBody ?? false;
+  }
+}
+
+export const invalidRequest = (description: string) => new RegistrationError(400, 'invalid_request', description);
+
+export const invalidClientMetadata = (description: string) =>
+  new RegistrationError(400, 'invalid_client_metadata', description);
+
+export const invalidRedirectUri = (description: string) => new RegistrationError(400, 'invalid_redirect_uri', description);
+
+/** RFC 6750 §3.1: a request without credentials gets a bare challenge, one with bad credentials gets the error. */
+export const missingToken = (description: string) =>
+  new RegistrationError(401, 'invalid_token', description, { headers: { 'WWW-Authenticate': 'Bearer' } });
+
+export const invalidToken = (description: string) =>
+  new RegistrationError(401, 'invalid_token', description, {
+    headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${quoteSafe(description)}"` },
+  });
+
+export const insufficientScope = (requiredScope: string) =>
+  new RegistrationError(403, 'insufficient_scope', `the initial access token does not carry the required scope: ${requiredScope}`, {
+    headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${quoteSafe(requiredScope)}"` },
+  });
+
+export const notFound = () => new RegistrationError(404, 'not_found', 'dynamic client registration is not enabled here');
+
+export const methodNotAllowed = (allow: string) =>
+  new RegistrationError(405, 'method_not_allowed', 'this method is not allowed', { headers: { Allow: allow }, emptyBody: true });
+
+export const payloadTooLarge = (limit: number) =>
+  new RegistrationError(413, 'invalid_request', `the request body is larger than ${limit} bytes`);
+
+export const temporarilyUnavailable = (description: string, retryAfterSeconds = 1) =>
+  new RegistrationError(503, 'temporarily_unavailable', description, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+
+export const serverError = () => new RegistrationError(500, 'server_error', 'the server met an unexpected condition');
+
+// A quoted-string in a challenge cannot hold '"' or '\'; descriptions are ours, but stay safe.
+function quoteSafe(value: string): string {
+  return value.replace(/["\\]/g, "'");
+}

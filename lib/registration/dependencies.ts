@@ -1,0 +1,16 @@
+import type { SettingsSource } from '../settings/settings-source.js';
+import type { ClientStore } from '../store/client-store.js';
+import type { InitialAccessTokenVerifier } from '../tokens/initial-access-token.js';
+import type { RandomSource } from '../tokens/secrets.js';
+
+/** The ports the use cases run on; lib/runtime.ts builds them once per container. */
+export interface RegistrationDependencies {
+  /** Absent when no table is configured: registration is then inactive (503). */
+  readonly store?: ClientStore;
+  readonly settings: SettingsSource;
+  /** Absent when no issuer is configured: required initial access tokens cannot be checked (503). */
+  readonly initialAccessTokens?: InitialAccessTokenVerifier;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+  readonly random: RandomSource;
+}

@@ -1,0 +1,43 @@
+import { invalidToken, missingToken, notFound, temporarilyUnavailable } from '../errors.js';
+import { bearerToken } from '../http/authorization.js';
+import type { HttpRequest } from '../http/types.js';
+import type { Settings } from '../settings/catalog.js';
+import type { ClientStore } from '../store/client-store.js';
+import type { RegistrationDependencies } from './dependencies.js';
+
+// Steps every use case starts with, in this order: is the feature on, is there a datastore, who is calling.
+
+export async function registrationSettings(deps: RegistrationDependencies): Promise<Settings> {
+  const settings = await deps.settings.current();
+  if (!settings.registrationEnabled) throw notFound();
+  return settings;
+}
+
+export async function managementSettings(deps: RegistrationDependencies): Promise<Settings> {
+  const settings = await registrationSettings(deps);
+  if (!settings.managementEnabled) throw notFound();
+  return settings;
+}
+
+export function clientStore(deps: RegistrationDependencies): ClientStore {
+  if (!deps.store) {
+    throw temporarilyUnavailable('dynamic client registration is inactive: no external client datastore is configured (DCR_TABLE_NAME)', 300);
+  }
+  return deps.store;
+}
+
+/** RFC 7592 §2: management requests carry the registration access token as a bearer token. */
+export function registrationAccessToken(request: HttpRequest): string {
+  const token = bearerToken(request);
+  if (token === undefined) throw missingToken('a registration access token is required (Authorization: Bearer <token>)');
+  return token;
+}
+
+export function pathClientId(request: HttpRequest): string {
+  return request.pathParameters.clientId ?? '';
+}
+
+/** Wrong token and unknown client get the same answer, so a caller cannot probe for client ids. */
+export function wrongTokenOrClient() {
+  return invalidToken('the registration access token is not valid for this client');
+}

@@ -1,0 +1,35 @@
+import { readJsonObject } from '../http/body.js';
+import type { HttpRequest, HttpResponse } from '../http/types.js';
+import { requiresClientSecret } from '../metadata/client-secret.js';
+import { validateMetadata } from '../metadata/validate.js';
+import type { ClientRecord } from '../store/client-store.js';
+import { hashSecret, newClientId, newSecret } from '../tokens/secrets.js';
+import { authorizeRegistration } from './authorize-registration.js';
+import { clientInformation } from './client-information.js';
+import type { RegistrationDependencies } from './dependencies.js';
+import { clientStore, registrationSettings } from './guards.js';
+
+/** POST /as/clients.oauth2 (RFC 7591 §3). */
+export async function register(deps: RegistrationDependencies, request: HttpRequest): Promise<HttpResponse> {
+  const settings = await registrationSettings(deps);
+  const store = clientStore(deps);
+  await authorizeRegistration(request, settings, deps);
+  // client_id and client_secret in the body are ignored: the server always generates both
+  const metadata = validateMetadata(readJsonObject(request));
+
+  const issuedAt = Math.floor(deps.now() / 1000);
+  const clientSecret = requiresClientSecret(metadata) ? newSecret(deps.random) : undefined;
+  const registrationAccessToken = settings.managementEnabled ? newSecret(deps.random) : undefined;
+  const record: ClientRecord = {
+    clientId: newClientId(deps.random),
+    issuedAt,
+    metadata,
+    secretHash: clientSecret && hashSecret(clientSecret),
+    secretExpiresAt: clientSecret === undefined ? undefined : 0,
+    registrationTokenHash: registrationAccessToken && hashSecret(registrationAccessToken),
+    version: 1,
+    updatedAt: issuedAt,
+  };
+  await store.create(record);
+  return clientInformation(201, record, { clientSecret, registrationAccessToken }, request.baseUrl);
+}

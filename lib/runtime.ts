@@ -1,0 +1,81 @@
+import type { UseCase } from './http/api-handler.js';
+import type { HttpRequest } from './http/types.js';
+import { deleteClient } from './registration/delete.js';
+import type { RegistrationDependencies } from './registration/dependencies.js';
+import { read } from './registration/read.js';
+import { register } from './registration/register.js';
+import { update } from './registration/update.js';
+import type { Settings } from './settings/catalog.js';
+import { settingsFromEnv } from './settings/env-settings.js';
+import { staticSettings } from './settings/settings-source.js';
+import { SsmSettingsSource } from './settings/ssm-settings.js';
+import { createDocumentClient, DynamoDbClientStore, type DocumentClientConfig } from './store/dynamodb-client-store.js';
+import { JwtInitialAccessTokenVerifier } from './tokens/initial-access-token.js';
+import { systemRandom } from './tokens/secrets.js';
+
+// Composition root: the one place that reads the environment and picks the adapters. Built once per
+// container (first request), so warm requests construct nothing.
+
+const USE_CASES = { register, read, update, delete: deleteClient } as const;
+export type UseCaseName = keyof typeof USE_CASES;
+
+export interface Runtime {
+  readonly dependencies: RegistrationDependencies;
+  /** Base of registration_client_uri when set; otherwise each request's own host and stage. */
+  readonly publicBaseUrl?: string;
+}
+
+export interface RuntimeOptions {
+  /** Settings for DCR_* variables that are not set (local mode turns registration and management on). */
+  readonly settingsFallback?: Partial<Settings>;
+  /** DynamoDB client settings (local mode: the embedded endpoint and placeholder credentials). */
+  readonly dynamoDb?: DocumentClientConfig;
+}
+
+/**
+ * Environment (set by the stack in AWS, by the local server locally):
+ * DCR_TABLE_NAME, DCR_SSM_PREFIX + DCR_SETTINGS_TTL_SECONDS (else settings from DCR_* variables),
+ * DCR_IAT_ISSUER + DCR_IAT_JWKS_URI (+ DCR_IAT_AUDIENCE), DCR_PUBLIC_BASE_URL.
+ */
+export function runtimeFromEnv(env: NodeJS.ProcessEnv, options: RuntimeOptions = {}): Runtime {
+  const tableName = env.DCR_TABLE_NAME?.trim();
+  const ssmPrefix = env.DCR_SSM_PREFIX?.trim();
+  const issuer = env.DCR_IAT_ISSUER?.trim();
+  const jwksUri = env.DCR_IAT_JWKS_URI?.trim();
+  return {
+    dependencies: {
+      store: tableName ? new DynamoDbClientStore(createDocumentClient(options.dynamoDb), tableName) : undefined,
+      settings: ssmPrefix
+        ? new SsmSettingsSource({ prefix: ssmPrefix, ttlSeconds: Number(env.DCR_SETTINGS_TTL_SECONDS ?? 15) })
+        : staticSettings(settingsFromEnv(env, options.settingsFallback)),
+      initialAccessTokens:
+        issuer && jwksUri ? new JwtInitialAccessTokenVerifier({ issuer, jwksUri, audience: env.DCR_IAT_AUDIENCE?.trim() || undefined }) : undefined,
+      now: Date.now,
+      random: systemRandom,
+    },
+    publicBaseUrl: env.DCR_PUBLIC_BASE_URL?.trim().replace(/\/+$/, '') || undefined,
+  };
+}
+
+let current: Runtime | undefined;
+
+export function getRuntime(): Runtime {
+  current ??= runtimeFromEnv(process.env);
+  return current;
+}
+
+/** Replaces the container's runtime: the local server and the integration tests use this. */
+export function setRuntime(runtime: Runtime | undefined): void {
+  current = runtime;
+}
+
+/** What a Lambda entry hands to apiHandler: the named use case bound to the current runtime. */
+export function resolveUseCase(name: UseCaseName): () => { useCase: UseCase; publicBaseUrl?: string } {
+  return () => {
+    const runtime = getRuntime();
+    return {
+      useCase: (request: HttpRequest) => USE_CASES[name](runtime.dependencies, request),
+      publicBaseUrl: runtime.publicBaseUrl,
+    };
+  };
+}

@@ -1,0 +1,130 @@
+// The options of PingFederate's "Dynamic Client Registration" page, one entry each. This table is the
+// single source for the SSM parameter names and seed defaults (infra), the environment variables of
+// local mode, the README's settings table and the parsers below.
+
+export interface Settings {
+  /** Enable Dynamic Client Registration: off -> every route answers 404. */
+  readonly registrationEnabled: boolean;
+  /** Require Initial Access Token on POST. */
+  readonly requireInitialAccessToken: boolean;
+  /** The required scope, or a scope group: the token must carry at least one of these. */
+  readonly initialAccessTokenScopes: readonly string[];
+  /** Enable Dynamic Client Registration Management (GET/PUT/DELETE, RAT and registration_client_uri). */
+  readonly managementEnabled: boolean;
+  /** Rotate Client Secret on GET and PUT. */
+  readonly rotateClientSecret: boolean;
+  /** Rotate Registration Access Token on GET and PUT. */
+  readonly rotateRegistrationAccessToken: boolean;
+  /** Allow Client Delete: off -> DELETE answers 405. */
+  readonly allowClientDelete: boolean;
+}
+
+type Kind = 'boolean' | 'scopes';
+
+export interface SettingDefinition {
+  readonly key: keyof Settings;
+  /** Parameter name below `/dcr/<stage>/`. */
+  readonly parameter: string;
+  /** Environment variable that sets it in local mode. */
+  readonly envVar: string;
+  readonly kind: Kind;
+  /** Seed default, as the SSM parameter's string value. */
+  readonly defaultValue: string;
+  /** PingFederate's label for the option. */
+  readonly label: string;
+}
+
+export const SETTINGS: readonly SettingDefinition[] = [
+  {
+    key: 'registrationEnabled',
+    parameter: 'registration-enabled',
+    envVar: 'DCR_REGISTRATION_ENABLED',
+    kind: 'boolean',
+    defaultValue: 'false',
+    label: 'Enable Dynamic Client Registration',
+  },
+  {
+    key: 'requireInitialAccessToken',
+    parameter: 'require-initial-access-token',
+    envVar: 'DCR_REQUIRE_INITIAL_ACCESS_TOKEN',
+    kind: 'boolean',
+    defaultValue: 'true',
+    label: 'Require Initial Access Token',
+  },
+  {
+    key: 'initialAccessTokenScopes',
+    parameter: 'initial-access-token-scopes',
+    envVar: 'DCR_INITIAL_ACCESS_TOKEN_SCOPES',
+    kind: 'scopes',
+    defaultValue: 'dcr:register',
+    label: 'Required scope or scope group (space-separated; the token needs one of them)',
+  },
+  {
+    key: 'managementEnabled',
+    parameter: 'management-enabled',
+    envVar: 'DCR_MANAGEMENT_ENABLED',
+    kind: 'boolean',
+    defaultValue: 'false',
+    label: 'Enable Dynamic Client Registration Management',
+  },
+  {
+    key: 'rotateClientSecret',
+    parameter: 'rotate-client-secret',
+    envVar: 'DCR_ROTATE_CLIENT_SECRET',
+    kind: 'boolean',
+    defaultValue: 'true',
+    label: 'Rotate Client Secret',
+  },
+  {
+    key: 'rotateRegistrationAccessToken',
+    parameter: 'rotate-registration-access-token',
+    envVar: 'DCR_ROTATE_REGISTRATION_ACCESS_TOKEN',
+    kind: 'boolean',
+    defaultValue: 'true',
+    label: 'Rotate Registration Access Token',
+  },
+  {
+    key: 'allowClientDelete',
+    parameter: 'allow-client-delete',
+    envVar: 'DCR_ALLOW_CLIENT_DELETE',
+    kind: 'boolean',
+    defaultValue: 'true',
+    label: 'Allow Client Delete',
+  },
+];
+
+export class SettingValueError extends Error {
+  constructor(readonly setting: string, readonly value: string) {
+    super(`setting ${setting} has the value ${JSON.stringify(value)}, which is not allowed`);
+    this.name = 'SettingValueError';
+  }
+}
+
+function parseValue(definition: SettingDefinition, raw: string): boolean | string[] {
+  const value = raw.trim();
+  if (definition.kind === 'scopes') return value.split(/\s+/).filter(Boolean);
+  if (/^(true|on|yes|1)$/i.test(value)) return true;
+  if (/^(false|off|no|0)$/i.test(value)) return false;
+  throw new SettingValueError(definition.parameter, raw);
+}
+
+/**
+ * Builds Settings from raw string values looked up by `lookup` (SSM values by parameter, or
+ * environment variables); a missing value takes `fallback`'s, else the seed default. A value that
+ * does not parse throws: a typo in a flag must not silently flip a security setting.
+ */
+export function settingsFromStrings(
+  lookup: (definition: SettingDefinition) => string | undefined,
+  fallback: Partial<Settings> = {},
+): Settings {
+  const settings: Record<string, unknown> = {};
+  for (const definition of SETTINGS) {
+    const raw = lookup(definition);
+    if (raw !== undefined && raw !== '') settings[definition.key] = parseValue(definition, raw);
+    else if (fallback[definition.key] !== undefined) settings[definition.key] = fallback[definition.key];
+    else settings[definition.key] = parseValue(definition, definition.defaultValue);
+  }
+  return settings as unknown as Settings;
+}
+
+export const DEFAULT_SETTINGS: Settings = settingsFromStrings(() => undefined);

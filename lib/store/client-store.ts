@@ -1,0 +1,61 @@
+// The ClientStore port: what the use cases need from a datastore, one round trip per method.
+
+export type ClientMetadata = Readonly<Record<string, unknown>>;
+
+export interface ClientRecord {
+  readonly clientId: string;
+  /** Seconds since the epoch. */
+  readonly issuedAt: number;
+  /** Registered metadata with defaults: exactly what the client information echoes. */
+  readonly metadata: ClientMetadata;
+  readonly secretHash?: string;
+  /** 0 = never expires. Present exactly when secretHash is. */
+  readonly secretExpiresAt?: number;
+  readonly registrationTokenHash?: string;
+  readonly version: number;
+  /** Seconds since the epoch. */
+  readonly updatedAt: number;
+}
+
+/** How an update treats the stored secret hash. */
+export type SecretChange =
+  | { readonly kind: 'keep' }
+  | { readonly kind: 'remove' }
+  | { readonly kind: 'replace'; readonly hash: string }
+  /** Keep the current hash if there is one, else store this one (the caller learns which from the result). */
+  | { readonly kind: 'keep-or-set'; readonly hash: string };
+
+export interface ClientChange {
+  readonly metadata?: ClientMetadata;
+  readonly secret: SecretChange;
+  readonly registrationTokenHash?: string;
+  readonly updatedAt: number;
+}
+
+/** Conditions a write is guarded by; all must hold on the stored item. */
+export interface WriteGuard {
+  readonly registrationTokenHash: string;
+  /** The stored secret hash must equal this (PUT that carries client_secret). */
+  readonly secretHash?: string;
+  /** The item must (true) or must not (false) have a secret hash. */
+  readonly hasSecret?: boolean;
+}
+
+/** A guarded write found the item missing or its guard false. Nothing was written. */
+export class GuardFailedError extends Error {
+  constructor() {
+    super('the stored client does not match the write guard');
+    this.name = 'GuardFailedError';
+  }
+}
+
+export interface ClientStore {
+  /** Stores a new client; fails if the id exists. */
+  create(record: ClientRecord): Promise<void>;
+  /** Strongly consistent read. */
+  find(clientId: string): Promise<ClientRecord | undefined>;
+  /** Applies the change if the guard holds and returns the item as written; GuardFailedError otherwise. */
+  update(clientId: string, change: ClientChange, guard: WriteGuard): Promise<ClientRecord>;
+  /** Deletes the client if the guard holds; GuardFailedError otherwise. */
+  delete(clientId: string, guard: WriteGuard): Promise<void>;
+}

@@ -1,0 +1,185 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { serverError, temporarilyUnavailable } from '../errors.js';
+import {
+  GuardFailedError,
+  type ClientChange,
+  type ClientRecord,
+  type ClientStore,
+  type WriteGuard,
+} from './client-store.js';
+import { ATTR, toItem, toRecord, type ClientItem } from './item.js';
+
+export type DocumentClientConfig = DynamoDBClientConfig;
+
+export function createDocumentClient(config: DocumentClientConfig = {}): DynamoDBDocumentClient {
+  // Short timeouts: a Lambda behind API Gateway has 29 s at most, and a hung socket should become a
+  // 503 the caller can retry, not a gateway timeout. The endpoint comes from AWS_ENDPOINT_URL_DYNAMODB
+  // when set (the SDK reads it itself).
+  const client = new DynamoDBClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+    ...config,
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export class DynamoDbClientStore implements ClientStore {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(record: ClientRecord): Promise<void> {
+    await call(() => this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: toItem(record),
+        ConditionExpression: 'attribute_not_exists(#id)',
+        ExpressionAttributeNames: { '#id': ATTR.clientId },
+      }),
+    ));
+  }
+
+  async find(clientId: string): Promise<ClientRecord | undefined> {
+    const output = await call(() =>
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { [ATTR.clientId]: clientId }, ConsistentRead: true })),
+    );
+    return output.Item ? toRecord(output.Item as ClientItem) : undefined;
+  }
+
+  async update(clientId: string, change: ClientChange, guard: WriteGuard): Promise<ClientRecord> {
+    const expression = new ExpressionBuilder();
+    const sets = [
+      `${expression.name(ATTR.version)} = ${expression.name(ATTR.version)} + ${expression.value(1)}`,
+      `${expression.name(ATTR.updatedAt)} = ${expression.value(change.updatedAt)}`,
+    ];
+    const removes: string[] = [];
+    if (change.metadata !== undefined) sets.push(`${expression.name(ATTR.metadata)} = ${expression.value(change.metadata)}`);
+    if (change.registrationTokenHash !== undefined) {
+      sets.push(`${expression.name(ATTR.registrationTokenHash)} = ${expression.value(change.registrationTokenHash)}`);
+    }
+    const secret = change.secret;
+    if (secret.kind === 'remove') removes.push(expression.name(ATTR.secretHash), expression.name(ATTR.secretExpiresAt));
+    if (secret.kind === 'replace') {
+      sets.push(`${expression.name(ATTR.secretHash)} = ${expression.value(secret.hash)}`);
+      sets.push(`${expression.name(ATTR.secretExpiresAt)} = ${expression.value(0)}`);
+    }
+    if (secret.kind === 'keep-or-set') {
+      const hash = expression.name(ATTR.secretHash);
+      const expiresAt = expression.name(ATTR.secretExpiresAt);
+      sets.push(`${hash} = if_not_exists(${hash}, ${expression.value(secret.hash)})`);
+      sets.push(`${expiresAt} = if_not_exists(${expiresAt}, ${expression.value(0)})`);
+    }
+    const output = await guarded(() => this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [ATTR.clientId]: clientId },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: guardCondition(expression, guard),
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    ));
+    return toRecord(output.Attributes as ClientItem);
+  }
+
+  async delete(clientId: string, guard: WriteGuard): Promise<void> {
+    const expression = new ExpressionBuilder();
+    await guarded(() => this.documents.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { [ATTR.clientId]: clientId },
+        ConditionExpression: guardCondition(expression, guard),
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+      }),
+    ));
+  }
+
+}
+
+/** Sends one request; a failed condition becomes GuardFailedError, outages a 503 (see translate). */
+async function guarded<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await call(send);
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') throw new GuardFailedError();
+    throw error;
+  }
+}
+
+async function call<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    throw translate(error);
+  }
+}
+
+function guardCondition(expression: ExpressionBuilder, guard: WriteGuard): string {
+  const parts = [
+    `attribute_exists(${expression.name(ATTR.clientId)})`,
+    `${expression.name(ATTR.registrationTokenHash)} = ${expression.value(guard.registrationTokenHash)}`,
+  ];
+  if (guard.secretHash !== undefined) parts.push(`${expression.name(ATTR.secretHash)} = ${expression.value(guard.secretHash)}`);
+  if (guard.hasSecret === true) parts.push(`attribute_exists(${expression.name(ATTR.secretHash)})`);
+  if (guard.hasSecret === false) parts.push(`attribute_not_exists(${expression.name(ATTR.secretHash)})`);
+  return parts.join(' AND ');
+}
+
+/** Placeholders for expression names and values, so no attribute name ever collides with a reserved word. */
+class ExpressionBuilder {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+  private count = 0;
+
+  name(attribute: string): string {
+    const placeholder = `#${attribute}`;
+    this.names[placeholder] = attribute;
+    return placeholder;
+  }
+
+  value(value: unknown): string {
+    const placeholder = `:v${this.count++}`;
+    this.values[placeholder] = value;
+    return placeholder;
+  }
+}
+
+const UNAVAILABLE = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+]);
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Throttling and outages become 503 temporarily_unavailable; guard failures pass through. */
+function translate(error: unknown): unknown {
+  const name = (error as Error)?.name;
+  const code = (error as { code?: string })?.code;
+  if (name === 'ConditionalCheckFailedException') return error;
+  if (UNAVAILABLE.has(name) || (code !== undefined && NETWORK.has(code))) {
+    return withCause(temporarilyUnavailable('the client datastore is busy or unavailable; retry shortly', 1), error);
+  }
+  if (name === 'ResourceNotFoundException') {
+    return withCause(temporarilyUnavailable('the client datastore table does not exist (check DCR_TABLE_NAME)', 30), error);
+  }
+  return withCause(serverError(), error);
+}
+
+function withCause<E extends Error>(target: E, cause: unknown): E {
+  Object.defineProperty(target, 'cause', { value: cause, enumerable: false });
+  return target;
+}

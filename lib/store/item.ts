@@ -1,0 +1,51 @@
+import type { ClientMetadata, ClientRecord } from './client-store.js';
+
+// The item layout the authorization server reads (README "Table item layout"). Attribute names are
+// snake_case like the protocol's; metadata is one map so a PUT replaces it whole.
+export const ATTR = {
+  clientId: 'client_id',
+  issuedAt: 'client_id_issued_at',
+  metadata: 'metadata',
+  secretHash: 'client_secret_hash',
+  secretExpiresAt: 'client_secret_expires_at',
+  registrationTokenHash: 'registration_access_token_hash',
+  version: 'version',
+  updatedAt: 'updated_at',
+} as const;
+
+export interface ClientItem {
+  client_id: string;
+  client_id_issued_at: number;
+  metadata: ClientMetadata;
+  client_secret_hash?: string;
+  client_secret_expires_at?: number;
+  registration_access_token_hash?: string;
+  version: number;
+  updated_at: number;
+}
+
+export function toItem(record: ClientRecord): ClientItem {
+  return {
+    client_id: record.clientId,
+    client_id_issued_at: record.issuedAt,
+    metadata: record.metadata,
+    client_secret_hash: record.secretHash,
+    client_secret_expires_at: record.secretHash === undefined ? undefined : (record.secretExpiresAt ?? 0),
+    registration_access_token_hash: record.registrationTokenHash,
+    version: record.version,
+    updated_at: record.updatedAt,
+  };
+}
+
+export function toRecord(item: ClientItem): ClientRecord {
+  return {
+    clientId: item.client_id,
+    issuedAt: item.client_id_issued_at,
+    metadata: item.metadata,
+    secretHash: item.client_secret_hash,
+    secretExpiresAt: item.client_secret_expires_at,
+    registrationTokenHash: item.registration_access_token_hash,
+    version: item.version,
+    updatedAt: item.updated_at,
+  };
+}

@@ -1,0 +1,106 @@
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { insufficientScope, invalidToken, temporarilyUnavailable } from '../errors.js';
+
+export interface VerifiedAccessToken {
+  readonly subject?: string;
+  readonly scopes: readonly string[];
+  readonly claims: JWTPayload;
+}
+
+/** Port: checks an initial access token and says what it grants; throws invalid_token otherwise. */
+export interface InitialAccessTokenVerifier {
+  verify(token: string): Promise<VerifiedAccessToken>;
+}
+
+export interface JwtVerifierOptions {
+  readonly issuer: string;
+  readonly jwksUri: string;
+  /** Expected `aud`; not checked when absent. */
+  readonly audience?: string;
+  readonly clockToleranceSeconds?: number;
+  /** A key set to use instead of fetching jwksUri (tests, the local development issuer). */
+  readonly keySet?: JWTVerifyGetKey;
+}
+
+// Asymmetric algorithms only: an HMAC-signed token would mean sharing the issuer's key with us.
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+/**
+ * Initial access tokens that are JWTs signed by the authorization server. The JWKS is fetched once
+ * and cached by jose; an unknown `kid` triggers a refetch (at most every 30 s).
+ */
+export class JwtInitialAccessTokenVerifier implements InitialAccessTokenVerifier {
+  private readonly keys: JWTVerifyGetKey;
+
+  constructor(private readonly options: JwtVerifierOptions) {
+    this.keys =
+      options.keySet ??
+      createRemoteJWKSet(new URL(options.jwksUri), { timeoutDuration: 3_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  }
+
+  async verify(token: string): Promise<VerifiedAccessToken> {
+    let claims: JWTPayload;
+    try {
+      ({ payload: claims } = await jwtVerify(token, this.keys, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: ALGORITHMS,
+        clockTolerance: this.options.clockToleranceSeconds ?? 30,
+        requiredClaims: ['exp'],
+      }));
+    } catch (error) {
+      throw describeFailure(error);
+    }
+    return { subject: claims.sub, scopes: scopesOf(claims), claims };
+  }
+}
+
+/** jose error codes -> what the caller is told. Branches on `code`, never on message text. */
+function describeFailure(error: unknown): Error {
+  const code = (error as { code?: string }).code;
+  const claim = (error as { claim?: string }).claim;
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return invalidToken('the initial access token has expired');
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (claim === 'iss') return invalidToken('the initial access token was not issued by the expected issuer');
+      if (claim === 'aud') return invalidToken('the initial access token is not meant for this audience');
+      if (claim === 'nbf') return invalidToken('the initial access token is not valid yet');
+      return invalidToken(`the initial access token has an invalid ${claim ?? 'claim'} claim`);
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+      return invalidToken('the initial access token signature does not verify with the issuer keys');
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return invalidToken('the initial access token is signed with an algorithm that is not accepted');
+    case 'ERR_JWKS_TIMEOUT':
+    case 'ERR_JWKS_INVALID':
+      return temporarilyUnavailable('the issuer keys could not be fetched to verify the initial access token', 5);
+    case 'ERR_JWT_INVALID':
+    case 'ERR_JWS_INVALID':
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      return invalidToken('the initial access token is not a valid signed JWT');
+    default:
+      // fetch failures of the JWKS URL surface as plain errors (TypeError, AbortError)
+      if (code === undefined) return temporarilyUnavailable('the issuer keys could not be fetched to verify the initial access token', 5);
+      return invalidToken('the initial access token is invalid');
+  }
+}
+
+/** `scope` (space-separated string, RFC 8693/9068) or `scp` (array or string), whichever the issuer uses. */
+export function scopesOf(claims: JWTPayload): string[] {
+  const scopes = new Set<string>();
+  const add = (value: unknown) => {
+    if (typeof value === 'string') value.split(' ').filter(Boolean).forEach((scope) => scopes.add(scope));
+    else if (Array.isArray(value)) value.filter((item) => typeof item === 'string').forEach((scope) => scopes.add(scope));
+  };
+  add(claims.scope);
+  add(claims.scp);
+  return [...scopes];
+}
+
+/** The token must carry the required scope, or one scope of the group; no requirement when none is set. */
+export function requireOneScope(token: VerifiedAccessToken, required: readonly string[]): void {
+  if (required.length === 0) return;
+  if (!required.some((scope) => token.scopes.includes(scope))) throw insufficientScope(required.join(' '));
+}

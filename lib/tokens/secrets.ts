@@ -1,0 +1,31 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+// Client secrets and registration access tokens: 256 random bits, base64url; the table keeps only
+// their SHA-256. A fast hash is right here: the inputs are random, so there is nothing to brute-force.
+const SECRET_BYTES = 32;
+// client_id: 144 random bits (at least 128 asked), 24 base64url characters, no padding.
+const CLIENT_ID_BYTES = 18;
+
+export type RandomSource = (bytes: number) => Buffer;
+
+export const systemRandom: RandomSource = (bytes) => randomBytes(bytes);
+
+export function newSecret(random: RandomSource = systemRandom): string {
+  return random(SECRET_BYTES).toString('base64url');
+}
+
+export function newClientId(random: RandomSource = systemRandom): string {
+  return random(CLIENT_ID_BYTES).toString('base64url');
+}
+
+export function hashSecret(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('base64url');
+}
+
+/** Compares a presented value with a stored hash in constant time. */
+export function matchesHash(presented: string, storedHash: string | undefined): boolean {
+  if (storedHash === undefined) return false;
+  const a = Buffer.from(hashSecret(presented), 'utf8');
+  const b = Buffer.from(storedHash, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
