@@ -1,0 +1,129 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createLocalJWKSet } from 'jose';
+import { handler as deleteHandler } from '../../functions/delete.js';
+import { handler as readHandler } from '../../functions/read.js';
+import { handler as registerHandler } from '../../functions/register.js';
+import { handler as updateHandler } from '../../functions/update.js';
+import { createDevIssuer, type DevIssuer } from '../../infra/local/dev-issuer.js';
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb.js';
+import { matchRoute, toProxyEvent } from '../../infra/local/proxy-event.js';
+import { setRuntime } from '../../lib/runtime.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../lib/settings/catalog.js';
+import { createDocumentClient, DynamoDbClientStore } from '../../lib/store/dynamodb-client-store.js';
+import { ensureClientTable } from '../../lib/store/ensure-table.js';
+import { JwtInitialAccessTokenVerifier } from '../../lib/tokens/initial-access-token.js';
+import { systemRandom } from '../../lib/tokens/secrets.js';
+
+// Integration harness: the real Lambda handlers (functions/*.ts), called with the API Gateway events
+// the local server builds, against dynalite in this process. Settings can change between calls.
+
+export const BASE_URL = 'https://dcr.example.test';
+const ISSUER_URL = 'https://issuer.example.test';
+const HANDLERS: Record<string, (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>> = {
+  register: registerHandler,
+  read: readHandler,
+  update: updateHandler,
+  delete: deleteHandler,
+};
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  /** Parsed JSON body, or undefined when the body is empty. */
+  readonly body: any;
+  readonly rawBody: string;
+}
+
+export interface CallOptions {
+  /** Object bodies are JSON-encoded; strings are sent as they are. */
+  readonly body?: unknown;
+  readonly token?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export interface Harness {
+  readonly dynamoDb: EmbeddedDynamoDb;
+  readonly issuer: DevIssuer;
+  /** Current settings; change them with configure(). */
+  settings: Settings;
+  configure(changes: Partial<Settings>): void;
+  /** A signed initial access token with the required scope (override claims as needed). */
+  initialAccessToken(claims?: { scope?: string; sub?: string; aud?: string }, lifetimeSeconds?: number): Promise<string>;
+  call(method: string, path: string, options?: CallOptions): Promise<Answer>;
+  register(metadata: Record<string, unknown>): Promise<Answer>;
+  /** Every item in the table (tests only: a scan is fine here). */
+  items(): Promise<Record<string, any>[]>;
+  item(clientId: string): Promise<Record<string, any> | undefined>;
+  close(): Promise<void>;
+}
+
+/** Settings of the harness: everything on, so each test switches off only what it examines. */
+export const HARNESS_SETTINGS: Settings = { ...DEFAULT_SETTINGS, registrationEnabled: true, managementEnabled: true };
+
+export async function startHarness(options: { settings?: Partial<Settings>; withStore?: boolean; withIssuer?: boolean } = {}): Promise<Harness> {
+  const dynamoDb = await startEmbeddedDynamoDb();
+  const clientConfig = { endpoint: dynamoDb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  const tableName = 'dcr-clients-test';
+  const raw = new DynamoDBClient(clientConfig);
+  await ensureClientTable(raw, tableName);
+  const issuer = await createDevIssuer(ISSUER_URL);
+
+  const harness: Harness = {
+    dynamoDb,
+    issuer,
+    settings: { ...HARNESS_SETTINGS, ...options.settings },
+    configure(changes) {
+      harness.settings = { ...harness.settings, ...changes };
+    },
+    initialAccessToken(claims = {}, lifetimeSeconds) {
+      return issuer.mint({ scope: harness.settings.initialAccessTokenScopes.join(' '), ...claims }, lifetimeSeconds);
+    },
+    async call(method, path, callOptions = {}) {
+      const match = matchRoute(method, path);
+      if (match.kind !== 'route') throw new Error(`no route for ${method} ${path}`);
+      const headers: Record<string, string> = { host: 'dcr.example.test', ...callOptions.headers };
+      if (callOptions.token !== undefined) headers.authorization = `Bearer ${callOptions.token}`;
+      let body: string | null = null;
+      if (callOptions.body !== undefined) {
+        body = typeof callOptions.body === 'string' ? callOptions.body : JSON.stringify(callOptions.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const event = toProxyEvent({ method, path, headers, body }, match.route, match.pathParameters);
+      const result = await HANDLERS[match.route.name]!(event);
+      const resultHeaders = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
+      return { status: result.statusCode, headers: resultHeaders, body: result.body ? JSON.parse(result.body) : undefined, rawBody: result.body };
+    },
+    async register(metadata) {
+      return harness.call('POST', '/as/clients.oauth2', { body: metadata, token: await harness.initialAccessToken() });
+    },
+    async items() {
+      const { Items = [] } = await raw.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+      return Items.map((item) => unmarshall(item));
+    },
+    async item(clientId) {
+      return (await harness.items()).find((item) => item.client_id === clientId);
+    },
+    async close() {
+      setRuntime(undefined);
+      raw.destroy();
+      await dynamoDb.close();
+    },
+  };
+
+  setRuntime({
+    dependencies: {
+      store: options.withStore === false ? undefined : new DynamoDbClientStore(createDocumentClient(clientConfig), tableName),
+      settings: { current: async () => harness.settings },
+      initialAccessTokens:
+        options.withIssuer === false
+          ? undefined
+          : new JwtInitialAccessTokenVerifier({ issuer: ISSUER_URL, jwksUri: issuer.jwksUri, keySet: createLocalJWKSet(issuer.jwks) }),
+      now: Date.now,
+      random: systemRandom,
+    },
+    publicBaseUrl: BASE_URL,
+  });
+  return harness;
+}
