@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { invalidClientMetadata, RegistrationError } from '../errors.js';
+import type { ExtendedProperty } from '../settings/catalog.js';
 import type { ClientMetadata } from '../store/client-store.js';
 import { withDefaults } from './defaults.js';
 import { FIELDS, isLocalizable, type FieldSpec } from './fields.js';
@@ -10,12 +11,19 @@ import { checkRules } from './rules.js';
 const LANGUAGE_TAG = /^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$/;
 const FIELD_ORDER = Object.keys(FIELDS);
 
+/** What validation needs beyond the request: operator configuration and outside lookups. */
+export interface MetadataContext {
+  /** Extended properties the operator allows (Settings.extendedProperties). */
+  readonly extendedProperties: readonly ExtendedProperty[];
+}
+
 /**
  * Request body -> registered metadata with defaults: each known field parsed by its schema, unknown
  * members dropped (RFC 7591 §3.1), grant and response types resolved, cross-field rules checked.
  * Throws invalid_client_metadata / invalid_redirect_uri naming the field.
  */
-export function validateMetadata(input: Readonly<Record<string, unknown>>): ClientMetadata {
+export async function validateMetadata(input: Readonly<Record<string, unknown>>, context: MetadataContext): Promise<ClientMetadata> {
+  void context;
   const parsed: Record<string, unknown> = {};
   const localized: string[] = [];
   for (const name of Object.keys(input)) {

@@ -7,6 +7,7 @@ import { hashSecret, newClientId, newSecret } from '../tokens/secrets.js';
 import { authorizeRegistration } from './authorize-registration.js';
 import { clientInformation } from './client-information.js';
 import type { RegistrationDependencies } from './dependencies.js';
+import { metadataContext } from './metadata-context.js';
 import { clientStore, registrationSettings } from './guards.js';
 
 /** POST /as/clients.oauth2 (RFC 7591 §3). */
@@ -15,7 +16,7 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
   const store = clientStore(deps);
   await authorizeRegistration(request, settings, deps);
   // client_id and client_secret in the body are ignored: the server always generates both
-  const metadata = validateMetadata(readJsonObject(request));
+  const metadata = await validateMetadata(readJsonObject(request), metadataContext(settings, deps));
 
   const issuedAt = Math.floor(deps.now() / 1000);
   const clientSecret = requiresClientSecret(metadata) ? newSecret(deps.random) : undefined;

@@ -7,6 +7,7 @@ import { GuardFailedError, type SecretChange } from '../store/client-store.js';
 import { hashSecret, matchesHash, newSecret } from '../tokens/secrets.js';
 import { clientInformation } from './client-information.js';
 import type { RegistrationDependencies } from './dependencies.js';
+import { metadataContext } from './metadata-context.js';
 import { clientStore, managementSettings, pathClientId, registrationAccessToken, wrongTokenOrClient } from './guards.js';
 
 // RFC 7592 §2.2: values the server assigns; a client must not send them back.
@@ -24,7 +25,7 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
   const clientId = pathClientId(request);
   const body = readJsonObject(request);
   const presentedSecret = checkIdentity(body, clientId);
-  const metadata = validateMetadata(body);
+  const metadata = await validateMetadata(body, metadataContext(settings, deps));
 
   const newToken = settings.rotateRegistrationAccessToken ? newSecret(deps.random) : undefined;
   const candidateSecret = requiresClientSecret(metadata) ? newSecret(deps.random) : undefined;

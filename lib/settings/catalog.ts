@@ -17,9 +17,17 @@ export interface Settings {
   readonly rotateRegistrationAccessToken: boolean;
   /** Allow Client Delete: off -> DELETE answers 405. */
   readonly allowClientDelete: boolean;
+  /** Extended properties: operator-defined extra metadata names clients may send and get back. */
+  readonly extendedProperties: readonly ExtendedProperty[];
 }
 
-type Kind = 'boolean' | 'scopes';
+export interface ExtendedProperty {
+  readonly name: string;
+  /** true: an array of strings; false: one string. */
+  readonly multiValued: boolean;
+}
+
+type Kind = 'boolean' | 'scopes' | 'extended-properties';
 
 export interface SettingDefinition {
   readonly key: keyof Settings;
@@ -91,7 +99,18 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaultValue: 'true',
     label: 'Allow Client Delete',
   },
+  {
+    key: 'extendedProperties',
+    parameter: 'extended-properties',
+    envVar: 'DCR_EXTENDED_PROPERTIES',
+    kind: 'extended-properties',
+    defaultValue: '[]',
+    label: 'Extended properties: JSON array of {"name": "...", "multiValued": true|false}',
+  },
 ];
+
+export const MAX_EXTENDED_PROPERTIES = 50;
+const EXTENDED_PROPERTY_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
 
 export class SettingValueError extends Error {
   constructor(readonly setting: string, readonly value: string) {
@@ -100,12 +119,32 @@ export class SettingValueError extends Error {
   }
 }
 
-function parseValue(definition: SettingDefinition, raw: string): boolean | string[] {
+function parseValue(definition: SettingDefinition, raw: string): boolean | string[] | ExtendedProperty[] {
   const value = raw.trim();
   if (definition.kind === 'scopes') return value.split(/\s+/).filter(Boolean);
+  if (definition.kind === 'extended-properties') return parseExtendedProperties(definition, value);
   if (/^(true|on|yes|1)$/i.test(value)) return true;
   if (/^(false|off|no|0)$/i.test(value)) return false;
   throw new SettingValueError(definition.parameter, raw);
+}
+
+function parseExtendedProperties(definition: SettingDefinition, value: string): ExtendedProperty[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new SettingValueError(definition.parameter, value);
+  }
+  if (!Array.isArray(parsed) || parsed.length > MAX_EXTENDED_PROPERTIES) throw new SettingValueError(definition.parameter, value);
+  const names = new Set<string>();
+  return parsed.map((entry: unknown) => {
+    const { name, multiValued = false } = (entry ?? {}) as { name?: unknown; multiValued?: unknown };
+    if (typeof name !== 'string' || !EXTENDED_PROPERTY_NAME.test(name) || names.has(name) || typeof multiValued !== 'boolean') {
+      throw new SettingValueError(definition.parameter, value);
+    }
+    names.add(name);
+    return { name, multiValued };
+  });
 }
 
 /**

@@ -1,0 +1,37 @@
+// What must survive a redeploy: the client table. Kept apart from the functions and the API so those
+// can be replaced (or the stateless stack destroyed) without touching the data.
+
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import type { DcrConfig } from './config.js';
+
+export interface StatefulStackProps extends StackProps {
+  readonly config: DcrConfig;
+}
+
+export class StatefulStack extends Stack {
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    // TableV2 (AWS::DynamoDB::GlobalTable) so a replica region can be added later without replacing
+    // the table. CloudFormation names it: a fixed name would block any change that needs a replacement.
+    this.table = new TableV2(this, 'Clients', {
+      partitionKey: { name: 'client_id', type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: config.production,
+      removalPolicy: config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    new CfnOutput(this, 'TableName', {
+      description: 'DynamoDB table of the registered clients',
+      value: this.table.tableName,
+      exportName: `dcr-${config.stage}-table-name`,
+    });
+  }
+}

@@ -1,0 +1,176 @@
+// Everything that can be replaced without losing data: one function per route of ROUTES, the REST API
+// in front of them, and the SSM parameters that hold the settings (seeded from SETTINGS).
+
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import { DEFAULT_SETTINGS, SETTINGS } from '../lib/settings/catalog.js';
+import { type DcrConfig, ssmPrefix } from './config.js';
+import { REGISTRATION_PATH, ROUTES, type Route } from './routes.js';
+
+/** The repository root: this file lives in `<root>/infra/`, whether run by tsx or by vitest. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface StatelessStackProps extends StackProps {
+  readonly config: DcrConfig;
+  readonly table: ITableV2;
+}
+
+export class StatelessStack extends Stack {
+  readonly api: apigateway.RestApi;
+  readonly functions: ReadonlyMap<Route['name'], NodejsFunction>;
+  readonly settingsParameters: readonly ssm.StringParameter[];
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config, table } = props;
+    const prefix = ssmPrefix(config.stage);
+
+    // The seed values of the settings. Operators flip a flag with `aws ssm put-parameter --overwrite`;
+    // CloudFormation only writes a parameter again when its template value changes (a new seed default
+    // in SETTINGS), so a deploy keeps the operators' values unless the default itself moved. A changed
+    // default therefore resets that one flag on the next deploy: say so in the release note.
+    this.settingsParameters = SETTINGS.map((definition) => {
+      if (definition.defaultValue === '') {
+        // SSM refuses empty values, and the stack would fail only at deploy time.
+        throw new Error(`setting ${definition.parameter} needs a non-empty seed default for its SSM parameter`);
+      }
+      return new ssm.StringParameter(this, `Setting-${definition.parameter}`, {
+        parameterName: `${prefix}${definition.parameter}`,
+        stringValue: definition.defaultValue,
+        description: definition.label,
+        tier: ssm.ParameterTier.STANDARD,
+      });
+    });
+
+    if (DEFAULT_SETTINGS.requireInitialAccessToken && (config.iatIssuer === undefined || config.iatJwksUri === undefined)) {
+      Annotations.of(this).addWarning(
+        `"Require Initial Access Token" is on by default (${prefix}require-initial-access-token), but no ` +
+          'initial access token issuer is configured (context iatIssuer and iatJwksUri): registration will ' +
+          'answer 503 until one is configured (cdk deploy -c iatIssuer=... -c iatJwksUri=https://...) or the ' +
+          'parameter is set to false.',
+      );
+    }
+
+    const environment: Record<string, string> = {
+      DCR_TABLE_NAME: table.tableName,
+      DCR_SSM_PREFIX: prefix,
+      DCR_SETTINGS_TTL_SECONDS: String(config.settingsTtlSeconds),
+      NODE_OPTIONS: '--enable-source-maps',
+      ...(config.iatIssuer !== undefined && { DCR_IAT_ISSUER: config.iatIssuer }),
+      ...(config.iatJwksUri !== undefined && { DCR_IAT_JWKS_URI: config.iatJwksUri }),
+      ...(config.iatAudience !== undefined && { DCR_IAT_AUDIENCE: config.iatAudience }),
+      ...(config.publicBaseUrl !== undefined && { DCR_PUBLIC_BASE_URL: config.publicBaseUrl }),
+    };
+
+    // Every function reads all settings in one GetParameters call: that action on these ARNs, no more.
+    const readSettings = new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['ssm:GetParameters'],
+      resources: this.settingsParameters.map((parameter) => parameter.parameterArn),
+    });
+
+    const functions = new Map<Route['name'], NodejsFunction>();
+    for (const route of ROUTES) {
+      const id = pascalCase(route.name);
+      const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+        retention: config.logRetention,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const fn = new NodejsFunction(this, `${id}Function`, {
+        description: `DCR ${route.method} ${route.path} (${config.stage})`,
+        entry: path.join(REPO_ROOT, route.entry),
+        handler: 'handler',
+        runtime: lambda.Runtime.NODEJS_22_X,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: 512,
+        timeout: Duration.seconds(10),
+        logGroup,
+        environment,
+        projectRoot: REPO_ROOT,
+        depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+        bundling: {
+          format: OutputFormat.ESM,
+          minify: true,
+          sourceMap: true,
+          target: 'node22',
+          // Bundle the AWS SDK: a tree-shaken copy loads faster than the runtime's full one.
+          externalModules: [],
+          mainFields: ['module', 'main'],
+          // Bundled CommonJS dependencies may still call require(); ESM has none without this.
+          banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+          forceDockerBundling: false,
+        },
+      });
+      // Least privilege: exactly the route's table actions (never grantReadWriteData).
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: [...route.tableActions],
+          resources: [table.tableArn],
+        }),
+      );
+      fn.addToRolePolicy(readSettings);
+      functions.set(route.name, fn);
+    }
+    this.functions = functions;
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: config.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.api = new apigateway.RestApi(this, 'Api', {
+      restApiName: `dcr-${config.stage}`,
+      description: `OAuth 2.0 Dynamic Client Registration (${config.stage})`,
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      // Access logging needs the account's API Gateway CloudWatch role; retained when the stack goes.
+      cloudWatchRole: config.apiGatewayCloudWatchRole,
+      deployOptions: {
+        stageName: config.stage,
+        throttlingRateLimit: config.throttlingRateLimit,
+        throttlingBurstLimit: config.throttlingBurstLimit,
+        metricsEnabled: true,
+        // Request and response bodies carry secrets and tokens: never log them.
+        dataTraceEnabled: false,
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+      },
+    });
+
+    for (const route of ROUTES) {
+      const resource = this.api.root.resourceForPath(route.path);
+      const fn = functions.get(route.name)!;
+      resource.addMethod(route.method, new apigateway.LambdaIntegration(fn, { proxy: true }));
+    }
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the API stage',
+      value: this.api.url,
+    });
+    new CfnOutput(this, 'RegistrationEndpoint', {
+      description: 'RFC 7591 client registration endpoint',
+      value: this.api.urlForPath(REGISTRATION_PATH),
+    });
+    new CfnOutput(this, 'TableName', {
+      description: 'DynamoDB table of the registered clients',
+      value: table.tableName,
+    });
+    new CfnOutput(this, 'SettingsPrefix', {
+      description: 'SSM prefix of the settings (aws ssm put-parameter --overwrite --name <prefix><setting>)',
+      value: prefix,
+    });
+  }
+}
+
+function pascalCase(name: string): string {
+  return name.replace(/(^|[-_])([a-z])/g, (_match, _separator: string, letter: string) => letter.toUpperCase());
+}

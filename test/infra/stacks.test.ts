@@ -1,0 +1,476 @@
+// CDK assertions on the synthesized templates. Each distinct configuration is synthesized once per
+// file (it bundles the four functions with the local esbuild); every test reads those templates.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { CfnElement } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { SETTINGS } from '../../lib/settings/catalog.js';
+import { ConfigError, configFromContext } from '../../infra/config.js';
+import { ROUTES, type RouteName } from '../../infra/routes.js';
+import { buildApp, defaultEnvironment, type DcrStage } from '../../infra/stages.js';
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+
+interface Synthesized {
+  readonly stage: DcrStage;
+  readonly stateful: Template;
+  readonly stateless: Template;
+}
+
+const outdirs: string[] = [];
+
+function synth(context: Record<string, unknown>): Synthesized {
+  // an outdir of our own, so the bundles do not pile up in the temp directory
+  const outdir = mkdtempSync(join(tmpdir(), 'dcr-cdk-test-'));
+  outdirs.push(outdir);
+  const stage = buildApp(context, { outdir });
+  return { stage, stateful: Template.fromStack(stage.stateful), stateless: Template.fromStack(stage.stateless) };
+}
+
+const PROD_CONTEXT = {
+  stage: 'prod',
+  throttlingRateLimit: '200', // as `-c throttlingRateLimit=200` passes it
+  throttlingBurstLimit: 400,
+  logRetentionDays: 90,
+  settingsTtlSeconds: 30,
+  iatIssuer: 'https://idp.example.com',
+  iatJwksUri: 'https://idp.example.com/jwks.json',
+  iatAudience: 'https://dcr.example.com',
+  publicBaseUrl: 'https://dcr.example.com/',
+};
+
+let dev: Synthesized;
+let prod: Synthesized;
+
+beforeAll(() => {
+  dev = synth({});
+  prod = synth(PROD_CONTEXT);
+});
+
+afterAll(() => {
+  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+});
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+function resourcesOf(template: Template, type: string): Resources {
+  return template.findResources(type) as Resources;
+}
+
+function only<T>(record: Record<string, T>): [string, T] {
+  const entries = Object.entries(record);
+  expect(entries).toHaveLength(1);
+  return entries[0]!;
+}
+
+function logicalId(synthesized: Synthesized, routeName: RouteName, child: 'fn' | 'role'): string {
+  const fn = synthesized.stage.stateless.functions.get(routeName)!;
+  const construct = child === 'fn' ? fn.node.defaultChild : fn.role!.node.defaultChild;
+  return synthesized.stage.stateless.getLogicalId(construct as CfnElement);
+}
+
+/** The statements of every inline policy attached to the role of `routeName`'s function. */
+function statementsOf(synthesized: Synthesized, routeName: RouteName): Array<{ Effect: string; Action: string | string[]; Resource: unknown }> {
+  const roleId = logicalId(synthesized, routeName, 'role');
+  return Object.values(resourcesOf(synthesized.stateless, 'AWS::IAM::Policy'))
+    .filter((policy) => (policy.Properties!.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
+    .flatMap((policy) => policy.Properties!.PolicyDocument.Statement);
+}
+
+/** API Gateway resource logical id -> full path, from the PathPart/ParentId chain. */
+function resourcePaths(template: Template): Map<string, string> {
+  const resources = resourcesOf(template, 'AWS::ApiGateway::Resource');
+  const paths = new Map<string, string>();
+  const pathOf = (id: string): string => {
+    const known = paths.get(id);
+    if (known !== undefined) return known;
+    const { ParentId, PathPart } = resources[id]!.Properties!;
+    const parent = 'Ref' in ParentId ? pathOf(ParentId.Ref) : ''; // Fn::GetAtt RootResourceId
+    const full = `${parent}/${PathPart}`;
+    paths.set(id, full);
+    return full;
+  };
+  for (const id of Object.keys(resources)) pathOf(id);
+  return paths;
+}
+
+describe('stack names', () => {
+  it('names the two stacks after the stage', () => {
+    expect(dev.stage.stateful.stackName).toBe('DcrStateful-dev');
+    expect(dev.stage.stateless.stackName).toBe('DcrStateless-dev');
+    expect(prod.stage.stateful.stackName).toBe('DcrStateful-prod');
+    expect(prod.stage.stateless.stackName).toBe('DcrStateless-prod');
+  });
+
+  it('protects the production table stack from termination only', () => {
+    expect(prod.stage.stateful.terminationProtection).toBe(true);
+    expect(dev.stage.stateful.terminationProtection).toBe(false);
+  });
+
+  it('makes the stateless stack depend on the stateful one', () => {
+    expect(dev.stage.stateless.dependencies).toContain(dev.stage.stateful);
+  });
+});
+
+describe('client table', () => {
+  it('is keyed by client_id alone, on demand, encrypted with the AWS managed key', () => {
+    dev.stateful.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    dev.stateful.resourceCountIs('AWS::DynamoDB::Table', 0);
+    dev.stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: 'client_id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'client_id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+    });
+    const [, table] = only(resourcesOf(dev.stateful, 'AWS::DynamoDB::GlobalTable'));
+    expect(table.Properties!.GlobalSecondaryIndexes).toBeUndefined();
+    expect(table.Properties!.SSESpecification.KMSMasterKeyId).toBeUndefined();
+  });
+
+  it('has point-in-time recovery in every stage', () => {
+    for (const { stateful } of [dev, prod]) {
+      stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      });
+    }
+  });
+
+  it('is deletion-protected and retained in prod', () => {
+    prod.stateful.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] }),
+    });
+  });
+
+  it('is neither protected nor retained in dev', () => {
+    dev.stateful.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] }),
+    });
+  });
+
+  it('exports its name', () => {
+    dev.stateful.hasOutput('TableName', { Export: { Name: 'dcr-dev-table-name' } });
+  });
+});
+
+describe('functions', () => {
+  it('makes one function per route, arm64 on nodejs22.x, ESM bundle handler', () => {
+    const functions = resourcesOf(dev.stateless, 'AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(4);
+    expect(ROUTES).toHaveLength(4);
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 512,
+        Timeout: 10,
+      });
+    }
+  });
+
+  it('gives each function its own log group with the configured retention', () => {
+    for (const route of ROUTES) {
+      const fn = resourcesOf(dev.stateless, 'AWS::Lambda::Function')[logicalId(dev, route.name, 'fn')]!;
+      const logGroupId = fn.Properties!.LoggingConfig.LogGroup.Ref as string;
+      const logGroup = resourcesOf(dev.stateless, 'AWS::Logs::LogGroup')[logGroupId]!;
+      expect(logGroup.Properties!.RetentionInDays).toBe(30);
+      expect(logGroup.DeletionPolicy).toBe('Delete');
+    }
+    // four function log groups and the API access log group, all with the stage's retention
+    const devGroups = Object.values(resourcesOf(dev.stateless, 'AWS::Logs::LogGroup'));
+    expect(devGroups.map((group) => group.Properties!.RetentionInDays)).toEqual([30, 30, 30, 30, 30]);
+    const prodGroups = Object.values(resourcesOf(prod.stateless, 'AWS::Logs::LogGroup'));
+    expect(prodGroups.map((group) => group.Properties!.RetentionInDays)).toEqual([90, 90, 90, 90, 90]);
+  });
+
+  it('sets the environment from the config (dev: no issuer, no public base URL)', () => {
+    for (const fn of Object.values(resourcesOf(dev.stateless, 'AWS::Lambda::Function'))) {
+      const variables = fn.Properties!.Environment.Variables as Record<string, unknown>;
+      expect(variables).toEqual({
+        DCR_TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-dev:') },
+        DCR_SSM_PREFIX: '/dcr/dev/',
+        DCR_SETTINGS_TTL_SECONDS: '15',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+  });
+
+  it('passes the initial access token issuer and the public base URL when configured', () => {
+    for (const fn of Object.values(resourcesOf(prod.stateless, 'AWS::Lambda::Function'))) {
+      expect(fn.Properties!.Environment.Variables).toEqual({
+        DCR_TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-prod:') },
+        DCR_SSM_PREFIX: '/dcr/prod/',
+        DCR_SETTINGS_TTL_SECONDS: '30',
+        NODE_OPTIONS: '--enable-source-maps',
+        DCR_IAT_ISSUER: 'https://idp.example.com',
+        DCR_IAT_JWKS_URI: 'https://idp.example.com/jwks.json',
+        DCR_IAT_AUDIENCE: 'https://dcr.example.com',
+        DCR_PUBLIC_BASE_URL: 'https://dcr.example.com',
+      });
+    }
+  });
+
+  it('points DCR_TABLE_NAME at the stateful stack table', () => {
+    const [tableId] = only(resourcesOf(dev.stateful, 'AWS::DynamoDB::GlobalTable'));
+    const outputs = dev.stateful.findOutputs('*') as Record<string, { Value: unknown; Export?: { Name: string } }>;
+    const nameExport = Object.values(outputs).find((output) => JSON.stringify(output.Value) === JSON.stringify({ Ref: tableId }) && output.Export?.Name.startsWith('DcrStateful-dev:'));
+    expect(nameExport).toBeDefined();
+    dev.stateless.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DCR_TABLE_NAME: { 'Fn::ImportValue': nameExport!.Export!.Name } }) },
+    });
+  });
+});
+
+describe('REST API', () => {
+  it('is a regional API named after the stage, without CORS', () => {
+    dev.stateless.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    dev.stateless.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Name: 'dcr-dev',
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
+    dev.stateless.resourceCountIs('AWS::ApiGateway::Method', 4); // no OPTIONS methods
+  });
+
+  it('routes each method and path to its function through a proxy integration', () => {
+    const paths = resourcePaths(dev.stateless);
+    const methods = Object.values(resourcesOf(dev.stateless, 'AWS::ApiGateway::Method')).map((method) => ({
+      method: method.Properties!.HttpMethod as string,
+      path: paths.get(method.Properties!.ResourceId.Ref as string),
+      type: method.Properties!.Integration.Type as string,
+      integrationMethod: method.Properties!.Integration.IntegrationHttpMethod as string,
+      uri: JSON.stringify(method.Properties!.Integration.Uri),
+    }));
+    const expected: Array<[string, string, RouteName]> = [
+      ['POST', '/as/clients.oauth2', 'register'],
+      ['GET', '/as/clients.oauth2/{clientId}', 'read'],
+      ['PUT', '/as/clients.oauth2/{clientId}', 'update'],
+      ['DELETE', '/as/clients.oauth2/{clientId}', 'delete'],
+    ];
+    expect(methods.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(expected.map(([method, path]) => `${method} ${path}`).sort());
+    for (const [method, path, routeName] of expected) {
+      const found = methods.find((candidate) => candidate.method === method && candidate.path === path)!;
+      expect(found.type).toBe('AWS_PROXY');
+      expect(found.integrationMethod).toBe('POST');
+      expect(found.uri).toContain(JSON.stringify({ 'Fn::GetAtt': [logicalId(dev, routeName, 'fn'), 'Arn'] }));
+    }
+    // the two paths share their resources: as, clients.oauth2, {clientId}
+    expect([...paths.values()].sort()).toEqual(['/as', '/as/clients.oauth2', '/as/clients.oauth2/{clientId}']);
+  });
+
+  it('throttles the stage with the defaults, with metrics and JSON access logs', () => {
+    const [, stage] = only(resourcesOf(dev.stateless, 'AWS::ApiGateway::Stage'));
+    expect(stage.Properties!.StageName).toBe('dev');
+    expect(stage.Properties!.MethodSettings).toEqual([
+      { HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, MetricsEnabled: true, DataTraceEnabled: false },
+    ]);
+    const accessLogGroupId = dev.stage.stateless.getLogicalId(
+      dev.stage.stateless.node.findChild('ApiAccessLogs').node.defaultChild as CfnElement,
+    );
+    expect(stage.Properties!.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': [accessLogGroupId, 'Arn'] });
+    const format = JSON.parse(stage.Properties!.AccessLogSetting.Format as string) as Record<string, string>;
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', httpMethod: '$context.httpMethod' });
+  });
+
+  it('takes the throttling from the context', () => {
+    prod.stateless.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 })],
+    });
+  });
+
+  it('lets API Gateway invoke exactly the four functions', () => {
+    const permissions = Object.values(resourcesOf(dev.stateless, 'AWS::Lambda::Permission'));
+    const invoked = new Set(permissions.map((permission) => JSON.stringify(permission.Properties!.FunctionName)));
+    expect(invoked).toEqual(new Set(ROUTES.map((route) => JSON.stringify({ 'Fn::GetAtt': [logicalId(dev, route.name, 'fn'), 'Arn'] }))));
+    for (const permission of permissions) expect(permission.Properties!.Principal).toBe('apigateway.amazonaws.com');
+  });
+
+  it('outputs the API URL, the registration endpoint, the table name and the SSM prefix', () => {
+    dev.stateless.hasOutput('ApiUrl', {});
+    dev.stateless.hasOutput('RegistrationEndpoint', {
+      Value: { 'Fn::Join': ['', Match.arrayWith(['/as/clients.oauth2'])] },
+    });
+    dev.stateless.hasOutput('TableName', { Value: { 'Fn::ImportValue': Match.stringLikeRegexp('^DcrStateful-dev:') } });
+    dev.stateless.hasOutput('SettingsPrefix', { Value: '/dcr/dev/' });
+  });
+});
+
+describe('least privilege', () => {
+  it('lets the register function only put items into the table', () => {
+    const dynamo = statementsOf(dev, 'register').filter((statement) => asArray(statement.Action).some((action) => action.startsWith('dynamodb:')));
+    expect(dynamo).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-dev:') } },
+    ]);
+    const actions = statementsOf(dev, 'register').flatMap((statement) => asArray(statement.Action));
+    for (const forbidden of ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:Scan', 'dynamodb:Query']) {
+      expect(actions).not.toContain(forbidden);
+    }
+  });
+
+  it("grants each function exactly its route's table actions on the table ARN", () => {
+    const [tableId] = only(resourcesOf(dev.stateful, 'AWS::DynamoDB::GlobalTable'));
+    const outputs = dev.stateful.findOutputs('*') as Record<string, { Value: unknown; Export?: { Name: string } }>;
+    const arnExport = Object.values(outputs).find((output) => JSON.stringify(output.Value) === JSON.stringify({ 'Fn::GetAtt': [tableId, 'Arn'] }))!;
+    expect(arnExport).toBeDefined();
+    const expected: Record<string, string[]> = {
+      register: ['dynamodb:PutItem'],
+      read: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      update: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      delete: ['dynamodb:DeleteItem', 'dynamodb:GetItem'],
+    };
+    for (const route of ROUTES) {
+      const dynamo = statementsOf(dev, route.name).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('dynamodb:')));
+      expect(dynamo.flatMap((statement) => asArray(statement.Action)).sort()).toEqual(expected[route.name]);
+      for (const statement of dynamo) expect(statement.Resource).toEqual({ 'Fn::ImportValue': arnExport.Export!.Name });
+    }
+  });
+
+  it('has no wildcard action, no scan and no batch or transaction access anywhere', () => {
+    const statements = Object.values(resourcesOf(dev.stateless, 'AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties!.PolicyDocument.Statement as Array<{ Action: string | string[] }>,
+    );
+    const actions = statements.flatMap((statement) => asArray(statement.Action));
+    expect(actions.length).toBeGreaterThan(0);
+    for (const action of actions) {
+      expect(action).not.toContain('*');
+      expect(action).not.toMatch(/^dynamodb:(Scan|Query|Batch|Transact|PartiQL)/);
+    }
+    expect(JSON.stringify(dev.stateless.toJSON())).not.toContain('dynamodb:*');
+  });
+
+  it('lets every function call only ssm:GetParameters, on exactly the setting parameters', () => {
+    const parameters = resourcesOf(dev.stateless, 'AWS::SSM::Parameter');
+    const expectedNames = SETTINGS.map((definition) => `/dcr/dev/${definition.parameter}`).sort();
+    for (const route of ROUTES) {
+      const statements = statementsOf(dev, route.name).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('ssm:')));
+      expect(statements).toHaveLength(1);
+      const [statement] = statements;
+      expect(statement!.Action).toBe('ssm:GetParameters');
+      const resources = asArray(statement!.Resource) as Array<{ 'Fn::Join': [string, unknown[]] }>;
+      // each ARN is arn:<partition>:ssm:<region>:<account>:parameter + the parameter's name (its Ref)
+      const names = resources.map((resource) => {
+        const parts = resource['Fn::Join'][1];
+        expect(parts).toContain(':parameter');
+        const ref = parts[parts.length - 1] as { Ref: string };
+        return parameters[ref.Ref]!.Properties!.Name as string;
+      });
+      expect(names.sort()).toEqual(expectedNames);
+      expect(JSON.stringify(resources)).not.toContain('*');
+    }
+  });
+
+  it('grants nothing but the table and settings statements', () => {
+    for (const route of ROUTES) {
+      const actions = statementsOf(dev, route.name).flatMap((statement) => asArray(statement.Action));
+      expect(actions.every((action) => route.tableActions.includes(action) || action === 'ssm:GetParameters')).toBe(true);
+    }
+  });
+});
+
+describe('settings parameters', () => {
+  it('creates one String parameter per setting, seeded with its default', () => {
+    expect(SETTINGS.length).toBeGreaterThan(0);
+    dev.stateless.resourceCountIs('AWS::SSM::Parameter', SETTINGS.length);
+    for (const definition of SETTINGS) {
+      dev.stateless.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: `/dcr/dev/${definition.parameter}`,
+        Type: 'String',
+        Value: definition.defaultValue,
+        Description: definition.label,
+      });
+      prod.stateless.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: `/dcr/prod/${definition.parameter}`,
+        Value: definition.defaultValue,
+      });
+    }
+  });
+
+  it('seeds the documented product defaults', () => {
+    const values = Object.fromEntries(
+      Object.values(resourcesOf(dev.stateless, 'AWS::SSM::Parameter')).map((parameter) => [parameter.Properties!.Name, parameter.Properties!.Value]),
+    );
+    expect(values).toMatchObject({
+      '/dcr/dev/registration-enabled': 'false',
+      '/dcr/dev/require-initial-access-token': 'true',
+      '/dcr/dev/management-enabled': 'false',
+      '/dcr/dev/rotate-client-secret': 'true',
+      '/dcr/dev/rotate-registration-access-token': 'true',
+      '/dcr/dev/allow-client-delete': 'true',
+    });
+  });
+});
+
+describe('initial access token warning', () => {
+  it('warns that registration answers 503 while no issuer is configured', () => {
+    Annotations.fromStack(dev.stage.stateless).hasWarning('*', Match.stringLikeRegexp('answer 503'));
+  });
+
+  it('does not warn once the issuer and JWKS URI are configured', () => {
+    Annotations.fromStack(prod.stage.stateless).hasNoWarning('*', Match.stringLikeRegexp('answer 503'));
+  });
+});
+
+describe('config', () => {
+  it('defaults to the dev stage with the documented values', () => {
+    expect(configFromContext({})).toEqual({
+      stage: 'dev',
+      production: false,
+      throttlingRateLimit: 50,
+      throttlingBurstLimit: 100,
+      logRetention: 30,
+      settingsTtlSeconds: 15,
+      apiGatewayCloudWatchRole: true,
+    });
+  });
+
+  it('treats prod and production as production stages', () => {
+    expect(configFromContext({ stage: 'prod' }).production).toBe(true);
+    expect(configFromContext({ stage: 'production' }).production).toBe(true);
+    expect(configFromContext({ stage: 'prod-eu' }).production).toBe(false);
+  });
+
+  it.each(['Prod', '1dev', 'dev_1', 'a'.repeat(22), 'dev/x', 42])('rejects the stage %j', (stage) => {
+    expect(() => configFromContext({ stage })).toThrow(ConfigError);
+  });
+
+  it('accepts a 21-character stage and treats an empty one as unset', () => {
+    expect(configFromContext({ stage: `a${'-'.repeat(20)}` }).stage).toHaveLength(21);
+    expect(configFromContext({ stage: '' }).stage).toBe('dev');
+  });
+
+  it('rejects invalid numbers and retention periods', () => {
+    expect(() => configFromContext({ throttlingRateLimit: 'fast' })).toThrow(/throttlingRateLimit/);
+    expect(() => configFromContext({ throttlingRateLimit: 0 })).toThrow(/throttlingRateLimit/);
+    expect(() => configFromContext({ throttlingBurstLimit: 1.5 })).toThrow(/throttlingBurstLimit/);
+    expect(() => configFromContext({ logRetentionDays: 31 })).toThrow(/logRetentionDays/);
+    expect(configFromContext({ logRetentionDays: '365' }).logRetention).toBe(365);
+    expect(() => configFromContext({ settingsTtlSeconds: -1 })).toThrow(/settingsTtlSeconds/);
+  });
+
+  it('requires https for the JWKS URI and the public base URL', () => {
+    expect(() => configFromContext({ iatJwksUri: 'http://idp.example.com/jwks' })).toThrow(/iatJwksUri/);
+    expect(() => configFromContext({ iatJwksUri: 'not a url' })).toThrow(/iatJwksUri/);
+    expect(() => configFromContext({ publicBaseUrl: 'http://dcr.example.com' })).toThrow(/publicBaseUrl/);
+    expect(configFromContext({ publicBaseUrl: 'https://dcr.example.com/v1/' }).publicBaseUrl).toBe('https://dcr.example.com/v1');
+  });
+
+  it('reads booleans strictly', () => {
+    expect(configFromContext({ apiGatewayCloudWatchRole: 'false' }).apiGatewayCloudWatchRole).toBe(false);
+    expect(() => configFromContext({ apiGatewayCloudWatchRole: 'no' })).toThrow(/apiGatewayCloudWatchRole/);
+  });
+
+  it('takes the environment from CDK_DEFAULT_* only when set', () => {
+    expect(defaultEnvironment({})).toBeUndefined();
+    expect(defaultEnvironment({ CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' })).toEqual({
+      account: '123456789012',
+      region: 'eu-west-1',
+    });
+  });
+});
