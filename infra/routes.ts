@@ -14,14 +14,40 @@ export interface Route {
   /** Handler file, relative to the repository root; it exports `handler`. */
   readonly entry: string;
   /** What the function may do to the client table (least privilege). */
-  readonly tableActions: readonly string[];
+  readonly tableActions: readonly TableAction[];
+  /** What it may do with the key that seals recoverable client secrets. */
+  readonly keyActions: readonly KeyAction[];
 }
 
+type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:DeleteItem';
+type KeyAction = 'kms:Encrypt' | 'kms:Decrypt';
 
 export const ROUTES: readonly Route[] = [
-  { name: 'register', method: 'POST', path: REGISTRATION_PATH, entry: 'functions/register.ts', tableActions: ['dynamodb:PutItem'] },
-  // read may rotate the secret and the registration access token, which is a conditional update
-  { name: 'read', method: 'GET', path: CLIENT_PATH, entry: 'functions/read.ts', tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
-  { name: 'update', method: 'PUT', path: CLIENT_PATH, entry: 'functions/update.ts', tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
-  { name: 'delete', method: 'DELETE', path: CLIENT_PATH, entry: 'functions/delete.ts', tableActions: ['dynamodb:GetItem', 'dynamodb:DeleteItem'] },
+  {
+    name: 'register',
+    method: 'POST',
+    path: REGISTRATION_PATH,
+    entry: 'functions/register.ts',
+    tableActions: ['dynamodb:PutItem'],
+    keyActions: ['kms:Encrypt'],
+  },
+  // read may rotate the secret and the registration access token (a conditional update), and returns
+  // a recoverable secret when rotation is off
+  {
+    name: 'read',
+    method: 'GET',
+    path: CLIENT_PATH,
+    entry: 'functions/read.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    keyActions: ['kms:Encrypt', 'kms:Decrypt'],
+  },
+  {
+    name: 'update',
+    method: 'PUT',
+    path: CLIENT_PATH,
+    entry: 'functions/update.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    keyActions: ['kms:Encrypt', 'kms:Decrypt'],
+  },
+  { name: 'delete', method: 'DELETE', path: CLIENT_PATH, entry: 'functions/delete.ts', tableActions: ['dynamodb:DeleteItem'], keyActions: [] },
 ];

@@ -53,6 +53,7 @@ export function addStage(app: App, env: Environment | undefined): DcrStage {
     ...(env !== undefined && { env }),
     config,
     table: stateful.table,
+    secretKey: stateful.secretKey,
   });
 
   Tags.of(app).add('service', 'dcr');

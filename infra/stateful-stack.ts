@@ -1,8 +1,9 @@
-// What must survive a redeploy: the client table. Kept apart from the functions and the API so those
+// What must survive a redeploy: the client table and the key of its sealed secrets. Kept apart from the functions and the API so those
 // can be replaced (or the stateless stack destroyed) without touching the data.
 
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { DcrConfig } from './config.js';
 
@@ -12,6 +13,8 @@ export interface StatefulStackProps extends StackProps {
 
 export class StatefulStack extends Stack {
   readonly table: TableV2;
+  /** Seals the secrets of clients that need them recoverable (client_secret_jwt, HS* algorithms). */
+  readonly secretKey: Key;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -26,6 +29,19 @@ export class StatefulStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: config.production,
       removalPolicy: config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.secretKey = new Key(this, 'ClientSecretKey', {
+      alias: `alias/dcr-${config.stage}-client-secrets`,
+      description: 'Encrypts recoverable client secrets (context: client_id) for the DCR service and the authorization server',
+      enableKeyRotation: true,
+      removalPolicy: config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      pendingWindow: config.production ? undefined : Duration.days(7),
+    });
+
+    new CfnOutput(this, 'ClientSecretKeyArn', {
+      description: 'KMS key of the recoverable client secrets (client_secret_sealed)',
+      value: this.secretKey.keyArn,
     });
 
     new CfnOutput(this, 'TableName', {

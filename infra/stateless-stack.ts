@@ -7,6 +7,7 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -22,6 +23,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export interface StatelessStackProps extends StackProps {
   readonly config: DcrConfig;
   readonly table: ITableV2;
+  readonly secretKey: IKey;
 }
 
 export class StatelessStack extends Stack {
@@ -31,7 +33,7 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    const { config, table } = props;
+    const { config, table, secretKey } = props;
     const prefix = ssmPrefix(config.stage);
 
     // The seed values of the settings. Operators flip a flag with `aws ssm put-parameter --overwrite`;
@@ -64,6 +66,7 @@ export class StatelessStack extends Stack {
       DCR_TABLE_NAME: table.tableName,
       DCR_SSM_PREFIX: prefix,
       DCR_SETTINGS_TTL_SECONDS: String(config.settingsTtlSeconds),
+      DCR_SECRET_KEY_ID: secretKey.keyArn,
       NODE_OPTIONS: '--enable-source-maps',
       ...(config.iatIssuer !== undefined && { DCR_IAT_ISSUER: config.iatIssuer }),
       ...(config.iatJwksUri !== undefined && { DCR_IAT_JWKS_URI: config.iatJwksUri }),
@@ -101,6 +104,8 @@ export class StatelessStack extends Stack {
           format: OutputFormat.ESM,
           minify: true,
           sourceMap: true,
+          // stack traces need names and lines, not the sources: keeps the map small at cold start
+          sourcesContent: false,
           target: 'node22',
           // Bundle the AWS SDK: a tree-shaken copy loads faster than the runtime's full one.
           externalModules: [],
@@ -118,6 +123,9 @@ export class StatelessStack extends Stack {
           resources: [table.tableArn],
         }),
       );
+      if (route.keyActions.length) {
+        fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: [...route.keyActions], resources: [secretKey.keyArn] }));
+      }
       fn.addToRolePolicy(readSettings);
       functions.set(route.name, fn);
     }

@@ -1,5 +1,6 @@
 import type { UseCase } from './http/api-handler.js';
 import type { HttpRequest } from './http/types.js';
+import { createSectorIdentifierFetcher } from './metadata/https-sector-identifier-fetcher.js';
 import { deleteClient } from './registration/delete.js';
 import type { RegistrationDependencies } from './registration/dependencies.js';
 import { read } from './registration/read.js';
@@ -10,12 +11,15 @@ import { settingsFromEnv } from './settings/env-settings.js';
 import { staticSettings } from './settings/settings-source.js';
 import { SsmSettingsSource } from './settings/ssm-settings.js';
 import { createDocumentClient, DynamoDbClientStore, type DocumentClientConfig } from './store/dynamodb-client-store.js';
+import { KmsSecretSealer } from './store/kms-secret-sealer.js';
 import { JwtInitialAccessTokenVerifier } from './tokens/initial-access-token.js';
+import { LocalSecretSealer, type SecretSealer } from './tokens/secret-sealer.js';
 import { systemRandom } from './tokens/secrets.js';
 
 // Composition root: the one place that reads the environment and picks the adapters. Built once per
 // container (first request), so warm requests construct nothing.
 
+const DEFAULT_SETTINGS_TTL_SECONDS = 15;
 const USE_CASES = { register, read, update, delete: deleteClient } as const;
 export type UseCaseName = keyof typeof USE_CASES;
 
@@ -35,7 +39,8 @@ export interface RuntimeOptions {
 /**
  * Environment (set by the stack in AWS, by the local server locally):
  * DCR_TABLE_NAME, DCR_SSM_PREFIX + DCR_SETTINGS_TTL_SECONDS (else settings from DCR_* variables),
- * DCR_IAT_ISSUER + DCR_IAT_JWKS_URI (+ DCR_IAT_AUDIENCE), DCR_PUBLIC_BASE_URL.
+ * DCR_IAT_ISSUER + DCR_IAT_JWKS_URI (+ DCR_IAT_AUDIENCE), DCR_PUBLIC_BASE_URL,
+ * DCR_SECRET_KEY_ID (KMS) or DCR_LOCAL_SECRET_KEY (local) for recoverable secrets.
  */
 export function runtimeFromEnv(env: NodeJS.ProcessEnv, options: RuntimeOptions = {}): Runtime {
   const tableName = env.DCR_TABLE_NAME?.trim();
@@ -46,15 +51,32 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv, options: RuntimeOptions =
     dependencies: {
       store: tableName ? new DynamoDbClientStore(createDocumentClient(options.dynamoDb), tableName) : undefined,
       settings: ssmPrefix
-        ? new SsmSettingsSource({ prefix: ssmPrefix, ttlSeconds: Number(env.DCR_SETTINGS_TTL_SECONDS ?? 15) })
+        ? new SsmSettingsSource({ prefix: ssmPrefix, ttlSeconds: settingsTtlSeconds(env.DCR_SETTINGS_TTL_SECONDS) })
         : staticSettings(settingsFromEnv(env, options.settingsFallback)),
       initialAccessTokens:
         issuer && jwksUri ? new JwtInitialAccessTokenVerifier({ issuer, jwksUri, audience: env.DCR_IAT_AUDIENCE?.trim() || undefined }) : undefined,
+      secretSealer: secretSealerFromEnv(env),
+      // public addresses only: the test-only allowances of the fetcher are never read from configuration
+      sectorIdentifiers: createSectorIdentifierFetcher(),
       now: Date.now,
       random: systemRandom,
     },
     publicBaseUrl: env.DCR_PUBLIC_BASE_URL?.trim().replace(/\/+$/, '') || undefined,
   };
+}
+
+/** A bad TTL must not turn the cache off (every request would call SSM): it falls back to the default. */
+function settingsTtlSeconds(raw: string | undefined): number {
+  const value = Number(raw);
+  return raw !== undefined && raw.trim() !== '' && Number.isFinite(value) && value >= 0 ? value : DEFAULT_SETTINGS_TTL_SECONDS;
+}
+
+/** KMS in AWS (DCR_SECRET_KEY_ID); a local AES key in local mode (DCR_LOCAL_SECRET_KEY, base64url). */
+function secretSealerFromEnv(env: NodeJS.ProcessEnv): SecretSealer | undefined {
+  const keyId = env.DCR_SECRET_KEY_ID?.trim();
+  if (keyId) return new KmsSecretSealer(keyId);
+  const localKey = env.DCR_LOCAL_SECRET_KEY?.trim();
+  return localKey ? new LocalSecretSealer(Buffer.from(localKey, 'base64url')) : undefined;
 }
 
 let current: Runtime | undefined;

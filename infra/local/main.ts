@@ -27,7 +27,9 @@ async function banner(server: LocalServer): Promise<string> {
   ];
   const scope = server.settings.initialAccessTokenScopes[0];
   if (server.devIssuer) {
-    const token = await server.devIssuer.mint({ scope: server.settings.initialAccessTokenScopes.join(' ') });
+    // with DCR_IAT_AUDIENCE set the verifier checks `aud`, so the printed token must carry it
+    const aud = process.env.DCR_IAT_AUDIENCE?.trim() || undefined;
+    const token = await server.devIssuer.mint({ scope: server.settings.initialAccessTokenScopes.join(' '), aud });
     lines.push(
       '',
       `Development issuer: ${server.devIssuer.issuer} (keys at ${server.devIssuer.jwksUri}); a new key pair on every start.`,

@@ -10,6 +10,7 @@ import { ensureClientTable } from '../../lib/store/ensure-table.js';
 import { ROUTES, type RouteName } from '../routes.js';
 import { createDevIssuer, DEV_ISSUER_JWKS_PATH, type DevIssuer } from './dev-issuer.js';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.js';
+import { localSecretKey } from './local-secret-key.js';
 import { matchRoute, toProxyEvent } from './proxy-event.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -49,9 +50,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const env = options.env ?? process.env;
   const handlers = await loadHandlers();
   let devIssuer: DevIssuer | undefined;
+  let setUp!: () => void;
+  // The server listens before the runtime exists (the dev issuer needs the URL); a request that
+  // arrives in between waits, instead of building a runtime from process.env through getRuntime().
+  const ready = new Promise<void>((resolve) => (setUp = resolve));
 
   const server = createServer((request, response) => {
-    serve(request, response, handlers, devIssuer).catch((error) => {
+    ready.then(() => serve(request, response, handlers, devIssuer)).catch((error) => {
       console.error(JSON.stringify({ level: 'error', message: 'local server failure', error: (error as Error).message }));
       if (!response.headersSent) send(response, 500, { error: 'server_error', error_description: 'the local server failed' });
     });
@@ -63,34 +68,57 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-
-  const external = env.AWS_ENDPOINT_URL_DYNAMODB?.trim();
-  const dynamoDb = external ? undefined : await startEmbeddedDynamoDb({ dataDir: env.DCR_LOCAL_DATA_DIR || undefined });
-  const dynamoDbEndpoint = external || dynamoDb!.endpoint;
-  const clientConfig = {
-    endpoint: dynamoDbEndpoint,
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    // dynalite and LocalStack accept any credentials; without some, the SDK would search for real ones
-    ...(env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  const stopListening = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  const tableName = env.DCR_TABLE_NAME?.trim() || 'dcr-clients';
-  const tableClient = new DynamoDBClient(clientConfig);
-  await ensureClientTable(tableClient, tableName);
-  tableClient.destroy();
 
-  const runtimeEnv: NodeJS.ProcessEnv = {
-    ...env,
-    DCR_TABLE_NAME: tableName,
-    DCR_SSM_PREFIX: '',
-    DCR_PUBLIC_BASE_URL: env.DCR_PUBLIC_BASE_URL || url,
-  };
-  if (!env.DCR_IAT_ISSUER) {
-    devIssuer = await createDevIssuer(url);
-    runtimeEnv.DCR_IAT_ISSUER = devIssuer.issuer;
-    runtimeEnv.DCR_IAT_JWKS_URI = devIssuer.jwksUri;
+  // A failed start (bad setting value, unreachable DynamoDB) must not leave the port or dynalite open.
+  let dynamoDb: EmbeddedDynamoDb | undefined;
+  let dynamoDbEndpoint: string;
+  let tableName: string;
+  let settings: Settings;
+  try {
+    const external = env.AWS_ENDPOINT_URL_DYNAMODB?.trim();
+    dynamoDb = external ? undefined : await startEmbeddedDynamoDb({ dataDir: env.DCR_LOCAL_DATA_DIR || undefined });
+    dynamoDbEndpoint = external || dynamoDb!.endpoint;
+    const clientConfig = {
+      endpoint: dynamoDbEndpoint,
+      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      // dynalite and LocalStack accept any credentials; without some, the SDK would search for real ones
+      ...(env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    };
+    tableName = env.DCR_TABLE_NAME?.trim() || 'dcr-clients';
+    const tableClient = new DynamoDBClient(clientConfig);
+    try {
+      await ensureClientTable(tableClient, tableName);
+    } finally {
+      tableClient.destroy();
+    }
+
+    const runtimeEnv: NodeJS.ProcessEnv = {
+      ...env,
+      DCR_TABLE_NAME: tableName,
+      DCR_SSM_PREFIX: '',
+      DCR_PUBLIC_BASE_URL: env.DCR_PUBLIC_BASE_URL || url,
+    };
+    if (!env.DCR_SECRET_KEY_ID && !env.DCR_LOCAL_SECRET_KEY) {
+      runtimeEnv.DCR_LOCAL_SECRET_KEY = await localSecretKey(env.DCR_LOCAL_DATA_DIR || undefined);
+    }
+    if (!env.DCR_IAT_ISSUER) {
+      devIssuer = await createDevIssuer(url);
+      runtimeEnv.DCR_IAT_ISSUER = devIssuer.issuer;
+      runtimeEnv.DCR_IAT_JWKS_URI = devIssuer.jwksUri;
+    }
+    setRuntime(runtimeFromEnv(runtimeEnv, { settingsFallback: LOCAL_SETTING_DEFAULTS, dynamoDb: clientConfig }));
+    settings = await getRuntime().dependencies.settings.current();
+  } catch (error) {
+    await stopListening();
+    setRuntime(undefined);
+    await dynamoDb?.close();
+    throw error;
   }
-  setRuntime(runtimeFromEnv(runtimeEnv, { settingsFallback: LOCAL_SETTING_DEFAULTS, dynamoDb: clientConfig }));
-  const settings = await getRuntime().dependencies.settings.current();
+  setUp();
 
   return {
     url,
@@ -100,8 +128,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     devIssuer,
     settings,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopListening();
       setRuntime(undefined);
       await dynamoDb?.close();
     },

@@ -36,10 +36,17 @@ function decodeBody(event: APIGatewayProxyEvent): string | null {
 
 function baseUrlOf(event: APIGatewayProxyEvent, headers: Record<string, string>): string {
   const host = event.requestContext?.domainName ?? headers.host ?? 'localhost';
-  const proto = headers['x-forwarded-proto'] ?? 'https';
+  const proto = forwardedProto(headers['x-forwarded-proto']);
   const stage = event.requestContext?.stage;
   const withStage = stage && /\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host);
   return `${proto}://${host}${withStage ? `/${stage}` : ''}`;
+}
+
+// A chain of proxies sends a list ("https, http"): the first is the client's. Anything but http or
+// https is not a scheme we serve, and must not end up in registration_client_uri.
+function forwardedProto(header: string | undefined): 'http' | 'https' {
+  const first = header?.split(',', 1)[0]?.trim().toLowerCase();
+  return first === 'http' ? 'http' : 'https';
 }
 
 export function toProxyResult(response: HttpResponse): APIGatewayProxyResult {

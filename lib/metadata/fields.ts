@@ -1,25 +1,37 @@
 import * as v from 'valibot';
-import { redirectUriList } from './redirect-uris.js';
+import { redirectUri, redirectUriList } from './redirect-uris.js';
 import {
+  flag,
   HTTP_SCHEMES,
   HTTPS_SCHEMES,
+  itemText,
   jwkSet,
   list,
   nonEmptyText,
+  nonNegativeInteger,
   oneOf,
   scope,
   uri,
   type FieldSchema,
 } from './schemas.js';
 import {
+  APPLICATION_TYPES,
+  ASYMMETRIC_SIGNING_ALGS,
+  BACKCHANNEL_TOKEN_DELIVERY_MODES,
+  CONTENT_ENCRYPTION_ALGS,
   GRANT_TYPES,
+  ID_TOKEN_SIGNING_ALGS,
+  KEY_MANAGEMENT_ALGS,
   REFUSED_GRANT_TYPES,
+  RESPONSE_SIGNING_ALGS,
   RESPONSE_TYPE_WORDS,
+  SUBJECT_TYPES,
+  SYMMETRIC_SIGNING_ALGS,
   TOKEN_ENDPOINT_AUTH_METHODS,
 } from './values.js';
 
 // The field table: every metadata name the service understands, with its schema. A field added here
-// is parsed, stored and echoed; cross-field rules live in rules.ts, defaults in defaults.ts.
+// is parsed, stored and echoed (in this order); cross-field rules live in rules.ts, defaults in defaults.ts.
 
 export interface FieldSpec {
   readonly schema: FieldSchema;
@@ -63,7 +75,19 @@ function responseType(field: string) {
 
 const distinct = <T>(values: T[]): T[] => [...new Set(values)];
 
+/** Responses the authorization server may sign and encrypt for the client: `<prefix>_signed_response_alg` etc. */
+export const ENCRYPTED_RESPONSE_PREFIXES = ['id_token', 'userinfo', 'authorization', 'introspection'] as const;
+
+function signedAndEncrypted(prefix: (typeof ENCRYPTED_RESPONSE_PREFIXES)[number], signingAlgs: readonly string[]): Record<string, FieldSpec> {
+  return {
+    [`${prefix}_signed_response_alg`]: { schema: oneOf(`${prefix}_signed_response_alg`, signingAlgs) },
+    [`${prefix}_encrypted_response_alg`]: { schema: oneOf(`${prefix}_encrypted_response_alg`, KEY_MANAGEMENT_ALGS) },
+    [`${prefix}_encrypted_response_enc`]: { schema: oneOf(`${prefix}_encrypted_response_enc`, CONTENT_ENCRYPTION_ALGS) },
+  };
+}
+
 export const FIELDS: Readonly<Record<string, FieldSpec>> = {
+  // RFC 7591 §2
   redirect_uris: { schema: redirectUriList('redirect_uris'), error: 'invalid_redirect_uri' },
   token_endpoint_auth_method: { schema: oneOf('token_endpoint_auth_method', TOKEN_ENDPOINT_AUTH_METHODS) },
   grant_types: { schema: v.pipe(list('grant_types', grantType('grant_types')), v.transform(distinct)) },
@@ -74,11 +98,58 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   policy_uri: { schema: uri('policy_uri', HTTP_SCHEMES), localizable: true },
   tos_uri: { schema: uri('tos_uri', HTTP_SCHEMES), localizable: true },
   scope: { schema: scope('scope') },
-  contacts: { schema: list('contacts', nonEmptyText('contacts', 320)) },
+  contacts: { schema: list('contacts', itemText('contacts', 320)) },
   jwks_uri: { schema: uri('jwks_uri', HTTPS_SCHEMES) },
   jwks: { schema: jwkSet('jwks') },
   software_id: { schema: nonEmptyText('software_id', 256) },
   software_version: { schema: nonEmptyText('software_version', 256) },
+
+  // Client authentication (RFC 8705 §2.1.2; OIDC-Reg §2)
+  tls_client_auth_subject_dn: { schema: nonEmptyText('tls_client_auth_subject_dn') },
+  token_endpoint_auth_signing_alg: {
+    schema: oneOf('token_endpoint_auth_signing_alg', [...ASYMMETRIC_SIGNING_ALGS, ...SYMMETRIC_SIGNING_ALGS]),
+  },
+
+  // OpenID Connect (OIDC-Reg §2) and PingFederate
+  application_type: { schema: oneOf('application_type', APPLICATION_TYPES) },
+  client_description: { schema: nonEmptyText('client_description') },
+  subject_type: { schema: oneOf('subject_type', SUBJECT_TYPES) },
+  sector_identifier_uri: { schema: uri('sector_identifier_uri', HTTPS_SCHEMES) },
+  ...signedAndEncrypted('id_token', ID_TOKEN_SIGNING_ALGS),
+  // `none` is allowed for userinfo: an unsigned (possibly encrypted) JWT is a valid OIDC-Reg choice
+  ...signedAndEncrypted('userinfo', ID_TOKEN_SIGNING_ALGS),
+  request_object_signing_alg: { schema: oneOf('request_object_signing_alg', ASYMMETRIC_SIGNING_ALGS) },
+  request_uris: { schema: list('request_uris', uri('request_uris', HTTPS_SCHEMES, { allowFragment: true })) },
+  require_signed_request_object: { schema: flag('require_signed_request_object') },
+  require_pushed_authorization_requests: { schema: flag('require_pushed_authorization_requests') },
+  default_max_age: { schema: nonNegativeInteger('default_max_age') },
+  require_auth_time: { schema: flag('require_auth_time') },
+  default_acr_values: { schema: list('default_acr_values', itemText('default_acr_values', 256)) },
+  initiate_login_uri: { schema: uri('initiate_login_uri', HTTPS_SCHEMES) },
+
+  // Logout (OIDC RP-Initiated, Front-Channel and Back-Channel Logout 1.0)
+  post_logout_redirect_uris: { schema: list('post_logout_redirect_uris', redirectUri('post_logout_redirect_uris')) },
+  frontchannel_logout_uri: { schema: uri('frontchannel_logout_uri', HTTP_SCHEMES) },
+  frontchannel_logout_session_required: { schema: flag('frontchannel_logout_session_required') },
+  backchannel_logout_uri: { schema: uri('backchannel_logout_uri', HTTP_SCHEMES) },
+  backchannel_logout_session_required: { schema: flag('backchannel_logout_session_required') },
+
+  // CIBA (OIDC CIBA Core §4)
+  backchannel_token_delivery_mode: { schema: oneOf('backchannel_token_delivery_mode', BACKCHANNEL_TOKEN_DELIVERY_MODES) },
+  backchannel_client_notification_endpoint: { schema: uri('backchannel_client_notification_endpoint', HTTPS_SCHEMES) },
+  backchannel_authentication_request_signing_alg: {
+    schema: oneOf('backchannel_authentication_request_signing_alg', ASYMMETRIC_SIGNING_ALGS),
+  },
+  backchannel_user_code_parameter: { schema: flag('backchannel_user_code_parameter') },
+
+  // Sender-constrained tokens (RFC 8705 §3.4, RFC 9449 §5.2)
+  tls_client_certificate_bound_access_tokens: { schema: flag('tls_client_certificate_bound_access_tokens') },
+  dpop_bound_access_tokens: { schema: flag('dpop_bound_access_tokens') },
+
+  // JARM, JWT introspection responses (RFC 9701) and rich authorization requests (RFC 9396)
+  ...signedAndEncrypted('authorization', RESPONSE_SIGNING_ALGS),
+  ...signedAndEncrypted('introspection', RESPONSE_SIGNING_ALGS),
+  authorization_details_types: { schema: list('authorization_details_types', itemText('authorization_details_types', 256)) },
 };
 
 export function isLocalizable(field: string): boolean {

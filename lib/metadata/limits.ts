@@ -3,3 +3,5 @@
 export const MAX_STRING_LENGTH = 2_048;
 export const MAX_ARRAY_LENGTH = 100;
 export const MAX_JWKS_KEYS = 20;
+/** Language-tagged variants (client_name#de, logo_uri#fr, ...) one registration may hold. */
+export const MAX_LOCALIZED_FIELDS = 100;

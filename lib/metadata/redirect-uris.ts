@@ -1,14 +1,17 @@
 import * as v from 'valibot';
-import { list, text } from './schemas.js';
+import { itemText, list } from './schemas.js';
 import { parseAbsoluteUri } from './uri.js';
 
 // Schemes a browser would run or read locally instead of navigating to a client: never a redirect target.
 const DANGEROUS_SCHEMES: ReadonlySet<string> = new Set(['javascript:', 'vbscript:', 'data:', 'blob:', 'file:', 'about:']);
 
-/** One redirect URI: absolute, no fragment (RFC 6749 §3.1.2), no dangerous scheme. */
+/**
+ * One redirect URI: absolute, no fragment (RFC 6749 §3.1.2), no dangerous scheme. What each
+ * application_type may use is checked once grant types are known (application-type.ts).
+ */
 export function redirectUri(field: string) {
   return v.pipe(
-    text(field),
+    itemText(field),
     v.rawCheck(({ dataset, addIssue }) => {
       if (!dataset.typed) return;
       const problem = redirectUriProblem(dataset.value);

@@ -24,6 +24,15 @@ export function nonEmptyText(field: string, max = MAX_STRING_LENGTH) {
   return v.pipe(text(field, max), v.nonEmpty(`${field} must not be empty`));
 }
 
+/** One member of a list of strings: the message says the list must hold strings. */
+export function itemText(field: string, max = MAX_STRING_LENGTH) {
+  return v.pipe(
+    v.string((issue) => `${field} must hold strings, not ${show(issue.input)}`),
+    v.maxLength(max, `every value of ${field} must be at most ${max} characters`),
+    v.nonEmpty(`${field} must not hold empty strings`),
+  );
+}
+
 export function flag(field: string) {
   return v.boolean((issue) => `${field} must be true or false, not ${show(issue.input)}`);
 }
@@ -43,25 +52,41 @@ export function list<T extends FieldSchema>(field: string, item: T, max = MAX_AR
   );
 }
 
-/** An absolute URI whose scheme is in `schemes` (lower case, with the colon), without a fragment. */
-export function uri(field: string, schemes: readonly string[]) {
+export interface UriOptions {
+  /** request_uris may carry a fragment: the hash of the request object (OIDC Core §6.2). */
+  readonly allowFragment?: boolean;
+}
+
+/** An absolute URI whose scheme is in `schemes` (lower case, with the colon), without a fragment unless allowed. */
+export function uri(field: string, schemes: readonly string[], options: UriOptions = {}) {
   const names = schemes.map((scheme) => scheme.slice(0, -1)).join(' or ');
   return v.pipe(
     text(field),
     v.rawCheck(({ dataset, addIssue }) => {
       if (!dataset.typed) return;
-      const problem = uriProblem(dataset.value, schemes, names);
+      const problem = uriProblem(dataset.value, schemes, names, options);
       if (problem) addIssue({ message: `${field} ${problem}: ${show(dataset.value)}` });
     }),
   );
 }
 
-function uriProblem(value: string, schemes: readonly string[], names: string): string | undefined {
+function uriProblem(value: string, schemes: readonly string[], names: string, options: UriOptions): string | undefined {
   const parsed = parseAbsoluteUri(value);
   if (!parsed) return 'must be an absolute URI';
   if (!schemes.includes(parsed.protocol)) return `must use ${names}`;
-  if (value.includes('#')) return 'must not have a fragment';
+  // "https:foo" parses, but a web URI needs an authority
+  if (!value.slice(parsed.protocol.length).startsWith('//') || parsed.hostname === '') return 'must have a host';
+  if (!options.allowFragment && value.includes('#')) return 'must not have a fragment';
   return undefined;
+}
+
+/** A JSON number that is a whole number from 0 up (seconds, counts). */
+export function nonNegativeInteger(field: string) {
+  return v.pipe(
+    v.number((issue) => `${field} must be a number, not ${show(issue.input)}`),
+    v.safeInteger(`${field} must be a whole number`),
+    v.minValue(0, `${field} must not be negative`),
+  );
 }
 
 export const HTTP_SCHEMES = ['http:', 'https:'] as const;

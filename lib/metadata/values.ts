@@ -38,3 +38,35 @@ export const SYMMETRIC_SIGNING_ALGS = ['HS256', 'HS384', 'HS512'] as const;
 
 /** RFC 6749 §3.3 scope-token: %x21 / %x23-5B / %x5D-7E. */
 export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
+
+/** JWS algorithms a signed response (ID token, userinfo, JARM, introspection) may use. */
+export const RESPONSE_SIGNING_ALGS = [...SYMMETRIC_SIGNING_ALGS, ...ASYMMETRIC_SIGNING_ALGS] as const;
+
+/** id_token_signed_response_alg: the response signing algorithms plus `none` (unsigned). */
+export const ID_TOKEN_SIGNING_ALGS = ['none', ...RESPONSE_SIGNING_ALGS] as const;
+
+/** JWE key management algorithms that encrypt to a client's public key: they need jwks or jwks_uri. */
+export const ASYMMETRIC_KEY_MANAGEMENT_ALGS = [
+  'ECDH-ES',
+  'ECDH-ES+A128KW',
+  'ECDH-ES+A192KW',
+  'ECDH-ES+A256KW',
+  'RSA-OAEP',
+  'RSA-OAEP-256',
+] as const;
+
+/** JWE key management algorithms keyed from the client secret (OIDC Core §10.2). */
+export const SYMMETRIC_KEY_MANAGEMENT_ALGS = ['dir', 'A128KW', 'A192KW', 'A256KW', 'A128GCMKW', 'A192GCMKW', 'A256GCMKW'] as const;
+
+export const KEY_MANAGEMENT_ALGS = [...SYMMETRIC_KEY_MANAGEMENT_ALGS, ...ASYMMETRIC_KEY_MANAGEMENT_ALGS] as const;
+
+export const CONTENT_ENCRYPTION_ALGS = ['A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512', 'A128GCM', 'A192GCM', 'A256GCM'] as const;
+
+/** `..._enc` when only `..._alg` is registered (OIDC-Reg §2, JARM §3, RFC 9701 §6). */
+export const DEFAULT_CONTENT_ENCRYPTION_ALG = 'A128CBC-HS256';
+
+export const BACKCHANNEL_TOKEN_DELIVERY_MODES = ['poll', 'ping'] as const;
+export const SUBJECT_TYPES = ['public', 'pairwise'] as const;
+export const APPLICATION_TYPES = ['web', 'native'] as const;

@@ -1,6 +1,8 @@
+import type { SectorIdentifierFetcher } from '../metadata/sector-identifier.js';
 import type { SettingsSource } from '../settings/settings-source.js';
 import type { ClientStore } from '../store/client-store.js';
 import type { InitialAccessTokenVerifier } from '../tokens/initial-access-token.js';
+import type { SecretSealer } from '../tokens/secret-sealer.js';
 import type { RandomSource } from '../tokens/secrets.js';
 
 /** The ports the use cases run on; lib/runtime.ts builds them once per container. */
@@ -10,6 +12,10 @@ export interface RegistrationDependencies {
   readonly settings: SettingsSource;
   /** Absent when no issuer is configured: required initial access tokens cannot be checked (503). */
   readonly initialAccessTokens?: InitialAccessTokenVerifier;
+  /** Encrypts secrets that must stay recoverable; absent: such clients are refused with a 503. */
+  readonly secretSealer?: SecretSealer;
+  /** Reads sector_identifier_uri documents; absent: validation uses the production fetcher. */
+  readonly sectorIdentifiers?: SectorIdentifierFetcher;
   /** Milliseconds since the epoch. */
   readonly now: () => number;
   readonly random: RandomSource;

@@ -4,6 +4,5 @@ import type { RegistrationDependencies } from './dependencies.js';
 
 /** The validation context of one request: current settings plus the lookups the runtime provides. */
 export function metadataContext(settings: Settings, deps: RegistrationDependencies): MetadataContext {
-  void deps;
-  return { extendedProperties: settings.extendedProperties };
+  return { extendedProperties: settings.extendedProperties, sectorIdentifiers: deps.sectorIdentifiers };
 }

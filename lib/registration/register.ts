@@ -1,10 +1,11 @@
 import { readJsonObject } from '../http/body.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
-import { requiresClientSecret } from '../metadata/client-secret.js';
+import { secretStateOf } from '../metadata/client-secret.js';
 import { validateMetadata } from '../metadata/validate.js';
 import type { ClientRecord } from '../store/client-store.js';
 import { hashSecret, newClientId, newSecret } from '../tokens/secrets.js';
 import { authorizeRegistration } from './authorize-registration.js';
+import { issueSecret } from './credentials.js';
 import { clientInformation } from './client-information.js';
 import type { RegistrationDependencies } from './dependencies.js';
 import { metadataContext } from './metadata-context.js';
@@ -19,18 +20,21 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
   const metadata = await validateMetadata(readJsonObject(request), metadataContext(settings, deps));
 
   const issuedAt = Math.floor(deps.now() / 1000);
-  const clientSecret = requiresClientSecret(metadata) ? newSecret(deps.random) : undefined;
+  const clientId = newClientId(deps.random);
+  const secretKind = secretStateOf(metadata);
+  const secret = secretKind.hasSecret ? await issueSecret(deps, clientId, secretKind.recoverable) : undefined;
   const registrationAccessToken = settings.managementEnabled ? newSecret(deps.random) : undefined;
   const record: ClientRecord = {
-    clientId: newClientId(deps.random),
+    clientId,
     issuedAt,
     metadata,
-    secretHash: clientSecret && hashSecret(clientSecret),
-    secretExpiresAt: clientSecret === undefined ? undefined : 0,
+    secretHash: secret?.change.hash,
+    secretSealed: secret?.change.sealed,
+    secretExpiresAt: secret && 0,
     registrationTokenHash: registrationAccessToken && hashSecret(registrationAccessToken),
     version: 1,
     updatedAt: issuedAt,
   };
   await store.create(record);
-  return clientInformation(201, record, { clientSecret, registrationAccessToken }, request.baseUrl);
+  return clientInformation(201, record, { clientSecret: secret?.clientSecret, registrationAccessToken }, request.baseUrl);
 }

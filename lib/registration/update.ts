@@ -1,14 +1,14 @@
-import { invalidRequest, temporarilyUnavailable } from '../errors.js';
+import { invalidRequest } from '../errors.js';
 import { readJsonObject } from '../http/body.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
-import { requiresClientSecret } from '../metadata/client-secret.js';
+import { secretStateOf } from '../metadata/client-secret.js';
 import { validateMetadata } from '../metadata/validate.js';
-import { GuardFailedError, type SecretChange } from '../store/client-store.js';
-import { hashSecret, matchesHash, newSecret } from '../tokens/secrets.js';
+import { hashSecret, newSecret } from '../tokens/secrets.js';
 import { clientInformation } from './client-information.js';
+import { rewriteCredentials } from './credentials.js';
 import type { RegistrationDependencies } from './dependencies.js';
+import { clientStore, managementSettings, pathClientId, registrationAccessToken } from './guards.js';
 import { metadataContext } from './metadata-context.js';
-import { clientStore, managementSettings, pathClientId, registrationAccessToken, wrongTokenOrClient } from './guards.js';
 
 // RFC 7592 §2.2: values the server assigns; a client must not send them back.
 const SERVER_ASSIGNED = ['registration_access_token', 'registration_client_uri', 'client_secret_expires_at', 'client_id_issued_at'];
@@ -27,41 +27,20 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
   const presentedSecret = checkIdentity(body, clientId);
   const metadata = await validateMetadata(body, metadataContext(settings, deps));
 
+  const target = secretStateOf(metadata);
   const newToken = settings.rotateRegistrationAccessToken ? newSecret(deps.random) : undefined;
-  const candidateSecret = requiresClientSecret(metadata) ? newSecret(deps.random) : undefined;
-  const secret: SecretChange =
-    candidateSecret === undefined
-      ? { kind: 'remove' }
-      : settings.rotateClientSecret
-        ? { kind: 'replace', hash: hashSecret(candidateSecret) }
-        : { kind: 'keep-or-set', hash: hashSecret(candidateSecret) };
-  const guard = {
-    registrationTokenHash: hashSecret(token),
-    secretHash: presentedSecret === undefined ? undefined : hashSecret(presentedSecret),
-  };
-
-  try {
-    const record = await store.update(
-      clientId,
-      { metadata, secret, registrationTokenHash: newToken && hashSecret(newToken), updatedAt: Math.floor(deps.now() / 1000) },
-      guard,
-    );
-    // keep-or-set kept the old hash when the client already had a secret: then nothing new to hand out
-    const issued = candidateSecret !== undefined && record.secretHash === hashSecret(candidateSecret);
-    return clientInformation(
-      200,
-      record,
-      { clientSecret: issued ? candidateSecret : undefined, registrationAccessToken: newToken ?? token },
-      request.baseUrl,
-    );
-  } catch (error) {
-    if (!(error instanceof GuardFailedError)) throw error;
-    // Say which guard failed; this read happens only on the way to an error.
-    const current = await store.find(clientId);
-    if (!current || !matchesHash(token, current.registrationTokenHash)) throw wrongTokenOrClient();
-    if (presentedSecret !== undefined) throw invalidRequest('client_secret does not match the current client secret');
-    throw temporarilyUnavailable('the client was changed by another request at the same time; retry', 1);
-  }
+  const { record, clientSecret } = await rewriteCredentials(deps, store, {
+    clientId,
+    token,
+    newTokenHash: newToken && hashSecret(newToken),
+    metadata,
+    presentedSecret,
+    rotateSecret: settings.rotateClientSecret,
+    target: () => target,
+    // most updates keep the client's kind of secret
+    expected: target,
+  });
+  return clientInformation(200, record, { clientSecret, registrationAccessToken: newToken ?? token }, request.baseUrl);
 }
 
 /** client_id must be present and match the path; client_secret, when present, is checked by the write guard. */

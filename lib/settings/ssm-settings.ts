@@ -46,6 +46,9 @@ export class SsmSettingsSource implements SettingsSource {
     } catch (error) {
       if (this.cached) {
         log('warn', 'settings refresh failed; keeping the last values', { error: (error as Error).name, message: (error as Error).message });
+        // Keep them for another TTL: retrying at once would put an SSM call (and its latency) on every
+        // request while SSM is down or a stored value is bad, and could run into SSM's rate limit.
+        this.cached = { settings: this.cached.settings, expiresAt: this.now() + this.options.ttlSeconds * 1000 };
         return this.cached.settings;
       }
       log('error', 'settings could not be read', { error: (error as Error).name, message: (error as Error).message });

@@ -9,6 +9,8 @@ export interface ClientRecord {
   /** Registered metadata with defaults: exactly what the client information echoes. */
   readonly metadata: ClientMetadata;
   readonly secretHash?: string;
+  /** The secret itself, encrypted (SecretSealer), for clients that need it recoverable. */
+  readonly secretSealed?: string;
   /** 0 = never expires. Present exactly when secretHash is. */
   readonly secretExpiresAt?: number;
   readonly registrationTokenHash?: string;
@@ -17,13 +19,18 @@ export interface ClientRecord {
   readonly updatedAt: number;
 }
 
-/** How an update treats the stored secret hash. */
+/** How an update treats the stored secret (its hash and, for recoverable secrets, its sealed copy). */
 export type SecretChange =
-  | { readonly kind: 'keep' }
+  | { readonly kind: 'keep'; readonly dropSealed?: boolean }
   | { readonly kind: 'remove' }
-  | { readonly kind: 'replace'; readonly hash: string }
-  /** Keep the current hash if there is one, else store this one (the caller learns which from the result). */
-  | { readonly kind: 'keep-or-set'; readonly hash: string };
+  /** A new secret: its hash, and its sealed copy when it must stay recoverable (else any old copy goes). */
+  | { readonly kind: 'replace'; readonly hash: string; readonly sealed?: string };
+
+/** What kind of secret a client holds. */
+export interface SecretState {
+  readonly hasSecret: boolean;
+  readonly recoverable: boolean;
+}
 
 export interface ClientChange {
   readonly metadata?: ClientMetadata;
@@ -37,8 +44,10 @@ export interface WriteGuard {
   readonly registrationTokenHash: string;
   /** The stored secret hash must equal this (PUT that carries client_secret). */
   readonly secretHash?: string;
-  /** The item must (true) or must not (false) have a secret hash. */
-  readonly hasSecret?: boolean;
+  /** The item holds this kind of secret. */
+  readonly secret?: SecretState;
+  /** The item is at this version (the read-then-write path). */
+  readonly version?: number;
 }
 
 /** A guarded write found the item missing or its guard false. Nothing was written. */

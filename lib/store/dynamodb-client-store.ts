@@ -66,16 +66,14 @@ export class DynamoDbClientStore implements ClientStore {
       sets.push(`${expression.name(ATTR.registrationTokenHash)} = ${expression.value(change.registrationTokenHash)}`);
     }
     const secret = change.secret;
-    if (secret.kind === 'remove') removes.push(expression.name(ATTR.secretHash), expression.name(ATTR.secretExpiresAt));
+    const sealed = expression.name(ATTR.secretSealed);
+    if (secret.kind === 'keep' && secret.dropSealed) removes.push(sealed);
+    if (secret.kind === 'remove') removes.push(expression.name(ATTR.secretHash), sealed, expression.name(ATTR.secretExpiresAt));
     if (secret.kind === 'replace') {
       sets.push(`${expression.name(ATTR.secretHash)} = ${expression.value(secret.hash)}`);
       sets.push(`${expression.name(ATTR.secretExpiresAt)} = ${expression.value(0)}`);
-    }
-    if (secret.kind === 'keep-or-set') {
-      const hash = expression.name(ATTR.secretHash);
-      const expiresAt = expression.name(ATTR.secretExpiresAt);
-      sets.push(`${hash} = if_not_exists(${hash}, ${expression.value(secret.hash)})`);
-      sets.push(`${expiresAt} = if_not_exists(${expiresAt}, ${expression.value(0)})`);
+      if (secret.sealed !== undefined) sets.push(`${sealed} = ${expression.value(secret.sealed)}`);
+      else removes.push(sealed);
     }
     const output = await guarded(() => this.documents.send(
       new UpdateCommand({
@@ -130,8 +128,11 @@ function guardCondition(expression: ExpressionBuilder, guard: WriteGuard): strin
     `${expression.name(ATTR.registrationTokenHash)} = ${expression.value(guard.registrationTokenHash)}`,
   ];
   if (guard.secretHash !== undefined) parts.push(`${expression.name(ATTR.secretHash)} = ${expression.value(guard.secretHash)}`);
-  if (guard.hasSecret === true) parts.push(`attribute_exists(${expression.name(ATTR.secretHash)})`);
-  if (guard.hasSecret === false) parts.push(`attribute_not_exists(${expression.name(ATTR.secretHash)})`);
+  if (guard.secret !== undefined) {
+    parts.push(`${guard.secret.hasSecret ? 'attribute_exists' : 'attribute_not_exists'}(${expression.name(ATTR.secretHash)})`);
+    parts.push(`${guard.secret.recoverable ? 'attribute_exists' : 'attribute_not_exists'}(${expression.name(ATTR.secretSealed)})`);
+  }
+  if (guard.version !== undefined) parts.push(`${expression.name(ATTR.version)} = ${expression.value(guard.version)}`);
   return parts.join(' AND ');
 }
 

@@ -7,6 +7,7 @@ export const ATTR = {
   issuedAt: 'client_id_issued_at',
   metadata: 'metadata',
   secretHash: 'client_secret_hash',
+  secretSealed: 'client_secret_sealed',
   secretExpiresAt: 'client_secret_expires_at',
   registrationTokenHash: 'registration_access_token_hash',
   version: 'version',
@@ -18,6 +19,7 @@ export interface ClientItem {
   client_id_issued_at: number;
   metadata: ClientMetadata;
   client_secret_hash?: string;
+  client_secret_sealed?: string;
   client_secret_expires_at?: number;
   registration_access_token_hash?: string;
   version: number;
@@ -30,6 +32,7 @@ export function toItem(record: ClientRecord): ClientItem {
     client_id_issued_at: record.issuedAt,
     metadata: record.metadata,
     client_secret_hash: record.secretHash,
+    client_secret_sealed: record.secretSealed,
     client_secret_expires_at: record.secretHash === undefined ? undefined : (record.secretExpiresAt ?? 0),
     registration_access_token_hash: record.registrationTokenHash,
     version: record.version,
@@ -43,6 +46,7 @@ export function toRecord(item: ClientItem): ClientRecord {
     issuedAt: item.client_id_issued_at,
     metadata: item.metadata,
     secretHash: item.client_secret_hash,
+    secretSealed: item.client_secret_sealed,
     secretExpiresAt: item.client_secret_expires_at,
     registrationTokenHash: item.registration_access_token_hash,
     version: item.version,

@@ -59,10 +59,12 @@ export class JwtInitialAccessTokenVerifier implements InitialAccessTokenVerifier
 function describeFailure(error: unknown): Error {
   const code = (error as { code?: string }).code;
   const claim = (error as { claim?: string }).claim;
+  const reason = (error as { reason?: string }).reason;
   switch (code) {
     case 'ERR_JWT_EXPIRED':
       return invalidToken('the initial access token has expired');
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (reason === 'missing') return invalidToken(`the initial access token has no ${claim ?? 'required'} claim`);
       if (claim === 'iss') return invalidToken('the initial access token was not issued by the expected issuer');
       if (claim === 'aud') return invalidToken('the initial access token is not meant for this audience');
       if (claim === 'nbf') return invalidToken('the initial access token is not valid yet');
@@ -75,6 +77,9 @@ function describeFailure(error: unknown): Error {
       return invalidToken('the initial access token is signed with an algorithm that is not accepted');
     case 'ERR_JWKS_TIMEOUT':
     case 'ERR_JWKS_INVALID':
+    // jose raises its generic error only when the JWKS URL answers with something other than 200 and
+    // JSON: the issuer is failing, not the token
+    case 'ERR_JOSE_GENERIC':
       return temporarilyUnavailable('the issuer keys could not be fetched to verify the initial access token', 5);
     case 'ERR_JWT_INVALID':
     case 'ERR_JWS_INVALID':

@@ -159,6 +159,24 @@ describe('client table', () => {
   });
 });
 
+describe('secret key', () => {
+  it('is a rotating KMS key with a stage alias, retained in prod and not in dev', () => {
+    for (const { stateful, stage, policy } of [
+      { stateful: dev.stateful, stage: 'dev', policy: 'Delete' },
+      { stateful: prod.stateful, stage: 'prod', policy: 'Retain' },
+    ]) {
+      stateful.hasResource('AWS::KMS::Key', { DeletionPolicy: policy, Properties: Match.objectLike({ EnableKeyRotation: true }) });
+      stateful.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/dcr-${stage}-client-secrets` });
+    }
+  });
+
+  it('is given to the functions as DCR_SECRET_KEY_ID', () => {
+    for (const fn of Object.values(resourcesOf(dev.stateless, 'AWS::Lambda::Function'))) {
+      expect(JSON.stringify(fn.Properties!.Environment.Variables.DCR_SECRET_KEY_ID)).toContain('DcrStateful-dev:');
+    }
+  });
+});
+
 describe('functions', () => {
   it('makes one function per route, arm64 on nodejs22.x, ESM bundle handler', () => {
     const functions = resourcesOf(dev.stateless, 'AWS::Lambda::Function');
@@ -197,6 +215,7 @@ describe('functions', () => {
         DCR_TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-dev:') },
         DCR_SSM_PREFIX: '/dcr/dev/',
         DCR_SETTINGS_TTL_SECONDS: '15',
+        DCR_SECRET_KEY_ID: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-dev:') },
         NODE_OPTIONS: '--enable-source-maps',
       });
     }
@@ -208,6 +227,7 @@ describe('functions', () => {
         DCR_TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-prod:') },
         DCR_SSM_PREFIX: '/dcr/prod/',
         DCR_SETTINGS_TTL_SECONDS: '30',
+        DCR_SECRET_KEY_ID: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-prod:') },
         NODE_OPTIONS: '--enable-source-maps',
         DCR_IAT_ISSUER: 'https://idp.example.com',
         DCR_IAT_JWKS_URI: 'https://idp.example.com/jwks.json',
@@ -323,7 +343,7 @@ describe('least privilege', () => {
       register: ['dynamodb:PutItem'],
       read: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       update: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      delete: ['dynamodb:DeleteItem', 'dynamodb:GetItem'],
+      delete: ['dynamodb:DeleteItem'],
     };
     for (const route of ROUTES) {
       const dynamo = statementsOf(dev, route.name).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('dynamodb:')));
@@ -366,11 +386,28 @@ describe('least privilege', () => {
     }
   });
 
-  it('grants nothing but the table and settings statements', () => {
+  it('grants nothing but the table, key and settings statements', () => {
+    const allowed = (route: (typeof ROUTES)[number]) => new Set<string>([...route.tableActions, ...route.keyActions, 'ssm:GetParameters']);
     for (const route of ROUTES) {
       const actions = statementsOf(dev, route.name).flatMap((statement) => asArray(statement.Action));
-      expect(actions.every((action) => route.tableActions.includes(action) || action === 'ssm:GetParameters')).toBe(true);
+      expect(actions.filter((action) => !allowed(route).has(action))).toEqual([]);
     }
+  });
+
+  it('lets register only encrypt, read and update encrypt and decrypt, and delete not use the secret key', () => {
+    const [keyId] = only(resourcesOf(dev.stateful, 'AWS::KMS::Key'));
+    const expected: Record<string, string[]> = {
+      register: ['kms:Encrypt'],
+      read: ['kms:Decrypt', 'kms:Encrypt'],
+      update: ['kms:Decrypt', 'kms:Encrypt'],
+      delete: [],
+    };
+    for (const route of ROUTES) {
+      const kms = statementsOf(dev, route.name).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('kms:')));
+      expect(kms.flatMap((statement) => asArray(statement.Action)).sort()).toEqual(expected[route.name]);
+      for (const statement of kms) expect(JSON.stringify(statement.Resource)).toContain('DcrStateful-dev:');
+    }
+    expect(keyId).toBeDefined();
   });
 });
 

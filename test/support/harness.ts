@@ -1,7 +1,9 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { createLocalJWKSet } from 'jose';
+import { createHash } from 'node:crypto';
+import { createLocalJWKSet, type JWK } from 'jose';
+import { expect } from 'vitest';
 import { handler as deleteHandler } from '../../functions/delete.js';
 import { handler as readHandler } from '../../functions/read.js';
 import { handler as registerHandler } from '../../functions/register.js';
@@ -9,17 +11,20 @@ import { handler as updateHandler } from '../../functions/update.js';
 import { createDevIssuer, type DevIssuer } from '../../infra/local/dev-issuer.js';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb.js';
 import { matchRoute, toProxyEvent } from '../../infra/local/proxy-event.js';
+import type { SectorIdentifierFetcher } from '../../lib/metadata/sector-identifier.js';
 import { setRuntime } from '../../lib/runtime.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../lib/settings/catalog.js';
 import { createDocumentClient, DynamoDbClientStore } from '../../lib/store/dynamodb-client-store.js';
 import { ensureClientTable } from '../../lib/store/ensure-table.js';
 import { JwtInitialAccessTokenVerifier } from '../../lib/tokens/initial-access-token.js';
+import { LocalSecretSealer } from '../../lib/tokens/secret-sealer.js';
 import { systemRandom } from '../../lib/tokens/secrets.js';
 
 // Integration harness: the real Lambda handlers (functions/*.ts), called with the API Gateway events
 // the local server builds, against dynalite in this process. Settings can change between calls.
 
 export const BASE_URL = 'https://dcr.example.test';
+export const REGISTRATION_PATH = '/as/clients.oauth2';
 const ISSUER_URL = 'https://issuer.example.test';
 const HANDLERS: Record<string, (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>> = {
   register: registerHandler,
@@ -59,10 +64,73 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  readonly settings?: Partial<Settings>;
+  /** false: no table configured (registration inactive). */
+  readonly withStore?: boolean;
+  /** false: no initial access token issuer configured. */
+  readonly withIssuer?: boolean;
+  /** false: no key to keep secrets recoverable (client_secret_jwt clients are then refused). */
+  readonly withSecretSealer?: boolean;
+  /** The `aud` initial access tokens must carry; not checked when absent (the default). */
+  readonly audience?: string;
+  /** Public keys the verifier trusts besides h.issuer's, as if the issuer published them: lets a test sign any claims. */
+  readonly trustedKeys?: readonly JWK[];
+  /**
+   * Reads sector_identifier_uri documents; absent: the production fetcher (public addresses only).
+   * A test serving the document locally passes createSectorIdentifierFetcher({ allowAddresses: ['127.0.0.1'], ca }).
+   */
+  readonly sectorIdentifiers?: SectorIdentifierFetcher;
+}
+
+export function clientPath(clientId: string): string {
+  return `${REGISTRATION_PATH}/${encodeURIComponent(clientId)}`;
+}
+
+/** SHA-256, base64url: computed here independently of lib/tokens, to check what the table holds. */
+export function sha256(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('base64url');
+}
+
+// Members of the client information that are not registered metadata (RFC 7591 §3.2.1, RFC 7592 §3).
+const CLIENT_INFORMATION_ONLY = [
+  'client_id',
+  'client_secret',
+  'client_secret_expires_at',
+  'client_id_issued_at',
+  'registration_access_token',
+  'registration_client_uri',
+];
+
+/** The registered metadata of a client information response: what the item's metadata map must equal. */
+export function registeredMetadata(clientInformation: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(clientInformation).filter(([name]) => !CLIENT_INFORMATION_ONLY.includes(name)));
+}
+
+/** A response header by name, whatever its case (HTTP header names are case-insensitive). */
+export function header(answer: Answer, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  return Object.entries(answer.headers).find(([key]) => key.toLowerCase() === wanted)?.[1];
+}
+
+/** REFERENCE.md: every response, errors included, carries Cache-Control: no-store and Pragma: no-cache. */
+export function expectNoStore(answer: Answer): void {
+  expect(header(answer, 'Cache-Control')).toBe('no-store');
+  expect(header(answer, 'Pragma')).toBe('no-cache');
+}
+
+/** An OAuth error answer: the status, a JSON body {error, error_description}, and no caching. */
+export function expectError(answer: Answer, status: number, error: string): void {
+  expect({ status: answer.status, error: answer.body?.error }).toEqual({ status, error });
+  expect(answer.body).toEqual({ error, error_description: expect.any(String) });
+  expect(header(answer, 'Content-Type')).toMatch(/^application\/json/);
+  expectNoStore(answer);
+}
+
 /** Settings of the harness: everything on, so each test switches off only what it examines. */
 export const HARNESS_SETTINGS: Settings = { ...DEFAULT_SETTINGS, registrationEnabled: true, managementEnabled: true };
 
-export async function startHarness(options: { settings?: Partial<Settings>; withStore?: boolean; withIssuer?: boolean } = {}): Promise<Harness> {
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dynamoDb = await startEmbeddedDynamoDb();
   const clientConfig = { endpoint: dynamoDb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   const tableName = 'dcr-clients-test';
@@ -96,7 +164,7 @@ export async function startHarness(options: { settings?: Partial<Settings>; with
       return { status: result.statusCode, headers: resultHeaders, body: result.body ? JSON.parse(result.body) : undefined, rawBody: result.body };
     },
     async register(metadata) {
-      return harness.call('POST', '/as/clients.oauth2', { body: metadata, token: await harness.initialAccessToken() });
+      return harness.call('POST', REGISTRATION_PATH, { body: metadata, token: await harness.initialAccessToken() });
     },
     async items() {
       const { Items = [] } = await raw.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
@@ -108,7 +176,10 @@ export async function startHarness(options: { settings?: Partial<Settings>; with
     async close() {
       setRuntime(undefined);
       raw.destroy();
-      await dynamoDb.close();
+      await dynamoDb.close().catch((error: NodeJS.ErrnoException) => {
+        // a test may have stopped the endpoint already to play an outage
+        if (error.code !== 'ERR_SERVER_NOT_RUNNING') throw error;
+      });
     },
   };
 
@@ -119,7 +190,15 @@ export async function startHarness(options: { settings?: Partial<Settings>; with
       initialAccessTokens:
         options.withIssuer === false
           ? undefined
-          : new JwtInitialAccessTokenVerifier({ issuer: ISSUER_URL, jwksUri: issuer.jwksUri, keySet: createLocalJWKSet(issuer.jwks) }),
+          : new JwtInitialAccessTokenVerifier({
+              issuer: ISSUER_URL,
+              jwksUri: issuer.jwksUri,
+              audience: options.audience,
+              keySet: createLocalJWKSet({ keys: [...issuer.jwks.keys, ...(options.trustedKeys ?? [])] }),
+            }),
+      // the local-mode sealer (AES-GCM, a key of this process) stands in for KMS
+      secretSealer: options.withSecretSealer === false ? undefined : new LocalSecretSealer(LocalSecretSealer.generateKey()),
+      sectorIdentifiers: options.sectorIdentifiers,
       now: Date.now,
       random: systemRandom,
     },

@@ -1,0 +1,149 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import type { LookupAddress, LookupOptions } from 'node:dns';
+import { request, type RequestOptions } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
+import { isPublicAddress } from './public-address.js';
+import { SectorIdentifierFetchError, type SectorIdentifierFetcher } from './sector-identifier.js';
+
+export const SECTOR_IDENTIFIER_TIMEOUT_MS = 3_000;
+export const SECTOR_IDENTIFIER_MAX_BYTES = 64 * 1024;
+
+export interface HttpsSectorIdentifierFetcherOptions {
+  /** The whole fetch (DNS, connect, TLS, body) must finish within this. */
+  readonly timeoutMs?: number;
+  readonly maxBytes?: number;
+  /**
+   * TESTS ONLY: addresses that may be fetched although they are not public (a local test server on
+   * 127.0.0.1). Never set in production: lib/runtime.ts builds the fetcher without it and no setting
+   * or environment variable reaches it.
+   */
+  readonly allowAddresses?: readonly string[];
+  /** TESTS ONLY: the certificate authority of a local test server (added to nothing: it replaces the default trust). */
+  readonly ca?: string | Buffer;
+  /** TESTS ONLY: stands in for DNS (host name -> addresses), to play a host that resolves to a given address. */
+  readonly resolve?: (hostname: string) => Promise<readonly string[]>;
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+async function systemResolve(hostname: string): Promise<readonly string[]> {
+  const addresses = await dnsLookup(hostname, { all: true, verbatim: true });
+  return addresses.map((entry) => entry.address);
+}
+
+/**
+ * Fetches a sector_identifier_uri without letting a client aim the server at its own network (SSRF):
+ * https only; the host's addresses are resolved once and every one must be public; the connection
+ * goes to the address that was checked (a pinned `lookup`, so a second DNS answer cannot swap in
+ * 127.0.0.1: DNS rebinding); no redirects; a deadline over the whole exchange; a size cap.
+ */
+export function createSectorIdentifierFetcher(options: HttpsSectorIdentifierFetcherOptions = {}): SectorIdentifierFetcher {
+  const timeoutMs = options.timeoutMs ?? SECTOR_IDENTIFIER_TIMEOUT_MS;
+  const maxBytes = options.maxBytes ?? SECTOR_IDENTIFIER_MAX_BYTES;
+  const allowed: ReadonlySet<string> = new Set(options.allowAddresses ?? []);
+  const resolve = options.resolve ?? systemResolve;
+
+  async function vettedAddress(hostname: string): Promise<string> {
+    let addresses: readonly string[];
+    if (isIP(hostname)) addresses = [hostname];
+    else {
+      try {
+        addresses = await resolve(hostname);
+      } catch {
+        throw new SectorIdentifierFetchError(`the host ${hostname} could not be resolved`);
+      }
+    }
+    if (addresses.length === 0) throw new SectorIdentifierFetchError(`the host ${hostname} has no address`);
+    // Every address must pass, not just the first: the client controls the DNS answer's order.
+    const refused = addresses.find((address) => !allowed.has(address) && !isPublicAddress(address));
+    if (refused !== undefined) throw new SectorIdentifierFetchError(`address ${refused} is not public`);
+    return addresses[0]!;
+  }
+
+  return {
+    async fetch(uri) {
+      let url: URL;
+      try {
+        url = new URL(uri);
+      } catch {
+        throw new SectorIdentifierFetchError('it is not an absolute URI');
+      }
+      if (url.protocol !== 'https:') throw new SectorIdentifierFetchError('it must use https');
+      const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), timeoutMs);
+      const timedOut = new Promise<never>((_, reject) => {
+        deadline.signal.addEventListener('abort', () => reject(new SectorIdentifierFetchError(`no answer within ${timeoutMs} ms`)), { once: true });
+      });
+      timedOut.catch(() => undefined);
+      try {
+        const address = await Promise.race([vettedAddress(hostname), timedOut]);
+        const body = await Promise.race([get(url, hostname, address, deadline.signal, maxBytes, options.ca), timedOut]);
+        try {
+          return JSON.parse(body.toString('utf8')) as unknown;
+        } catch {
+          throw new SectorIdentifierFetchError('the response is not JSON');
+        }
+      } finally {
+        clearTimeout(timer);
+        deadline.abort();
+      }
+    },
+  };
+}
+
+function pinnedLookup(address: string) {
+  const family = isIP(address);
+  // Node asks for every address (`all`) when it races IPv4 and IPv6 (autoSelectFamily): answer both shapes.
+  return (_hostname: string, options: LookupOptions, callback: LookupCallback) => {
+    if (options.all) callback(null, [{ address, family }]);
+    else callback(null, address, family);
+  };
+}
+
+function get(url: URL, hostname: string, address: string, signal: AbortSignal, maxBytes: number, ca?: string | Buffer): Promise<Buffer> {
+  const requestOptions: RequestOptions = {
+    method: 'GET',
+    hostname,
+    port: url.port || 443,
+    path: `${url.pathname}${url.search}`,
+    headers: { accept: 'application/json', 'user-agent': 'dcr-service sector_identifier_uri check' },
+    lookup: pinnedLookup(address) as unknown as RequestOptions['lookup'],
+    // SNI and certificate checks use the host name; an IP literal host is checked against the certificate's IP names
+    servername: isIP(hostname) ? undefined : hostname,
+    agent: false,
+    signal,
+    ...(ca === undefined ? {} : { ca }),
+  };
+  return new Promise<Buffer>((resolve, reject) => {
+    const fail = (reason: string) => {
+      reject(new SectorIdentifierFetchError(reason));
+      outgoing.destroy();
+    };
+    const outgoing = request(requestOptions, (response: IncomingMessage) => {
+      const status = response.statusCode ?? 0;
+      if (status >= 300 && status < 400) return fail(`it answered HTTP ${status}; redirects are not followed`);
+      if (status !== 200) return fail(`it answered HTTP ${status}`);
+      if (Number(response.headers['content-length'] ?? 0) > maxBytes) return fail(`the response is larger than ${maxBytes} bytes`);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) return fail(`the response is larger than ${maxBytes} bytes`);
+        chunks.push(chunk);
+      });
+      response.on('end', () => resolve(Buffer.concat(chunks)));
+      response.on('error', (error: NodeJS.ErrnoException) => fail(connectionProblem(error)));
+    });
+    outgoing.on('error', (error: NodeJS.ErrnoException) => fail(connectionProblem(error)));
+    outgoing.end();
+  });
+}
+
+/** A short, safe reason: the error code (ECONNREFUSED, CERT_HAS_EXPIRED, ...), never a stack. */
+function connectionProblem(error: NodeJS.ErrnoException): string {
+  if (error.name === 'AbortError') return 'the request was aborted';
+  return `the connection failed (${(error.code ?? 'error').slice(0, 60)})`;
+}

@@ -1,0 +1,46 @@
+import { invalidClientMetadata } from '../errors.js';
+
+/**
+ * The port that reads a sector_identifier_uri (OIDC-Reg §5): the parsed JSON body, or a
+ * SectorIdentifierFetchError saying why it could not be read. The real one is
+ * https-sector-identifier-fetcher.ts; lib/runtime.ts builds it once per container.
+ */
+export interface SectorIdentifierFetcher {
+  fetch(uri: string): Promise<unknown>;
+}
+
+/** A fetch that failed for a reason the client can act on; the message is shown to it. */
+export class SectorIdentifierFetchError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'SectorIdentifierFetchError';
+  }
+}
+
+const MAX_SHOWN_URI = 120;
+
+/**
+ * OIDC-Reg §5: the document at sector_identifier_uri is a JSON array of strings holding every
+ * registered redirect URI. Fetched on every registration and update (the file may change).
+ */
+export async function checkSectorIdentifier(metadata: Readonly<Record<string, unknown>>, fetcher: SectorIdentifierFetcher): Promise<void> {
+  const uri = metadata.sector_identifier_uri as string | undefined;
+  if (uri === undefined) return;
+  let document: unknown;
+  try {
+    document = await fetcher.fetch(uri);
+  } catch (error) {
+    if (error instanceof SectorIdentifierFetchError) throw invalidClientMetadata(`sector_identifier_uri could not be fetched: ${error.reason}`);
+    throw error;
+  }
+  if (!Array.isArray(document) || !document.every((entry) => typeof entry === 'string')) {
+    throw invalidClientMetadata('sector_identifier_uri must return a JSON array of strings (the redirect URIs)');
+  }
+  const listed = new Set(document);
+  const missing = ((metadata.redirect_uris as string[] | undefined) ?? []).find((redirect) => !listed.has(redirect));
+  if (missing !== undefined) {
+    throw invalidClientMetadata(
+      `sector_identifier_uri does not list the redirect URI ${JSON.stringify(missing).slice(0, MAX_SHOWN_URI)}: it must list every redirect_uris value`,
+    );
+  }
+}

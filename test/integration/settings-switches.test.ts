@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clientPath, expectError, HARNESS_SETTINGS, REGISTRATION_PATH, startHarness, type Answer, type Harness } from '../support/harness.js';
+
+// "Enable Dynamic Client Registration" and "Enable Dynamic Client Registration Management": a setting
+// flipped between two requests takes effect on the next one.
+
+const REDIRECT = 'https://app.example/cb';
+
+describe('the registration and management switches', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  beforeEach(() => {
+    h.configure(HARNESS_SETTINGS);
+  });
+
+  const registerClient = async (): Promise<Answer> => {
+    const res = await h.register({ redirect_uris: [REDIRECT] });
+    expect(res.status).toBe(201);
+    return res;
+  };
+  /** Each route, called as a client allowed to call it would. */
+  const routes: Array<[string, (client: Answer) => Promise<Answer>]> = [
+    ['POST', async () => h.register({ redirect_uris: [REDIRECT] })],
+    ['GET', (client) => h.call('GET', clientPath(client.body.client_id), { token: client.body.registration_access_token })],
+    [
+      'PUT',
+      (client) =>
+        h.call('PUT', clientPath(client.body.client_id), {
+          token: client.body.registration_access_token,
+          body: { client_id: client.body.client_id, redirect_uris: [REDIRECT] },
+        }),
+    ],
+    ['DELETE', (client) => h.call('DELETE', clientPath(client.body.client_id), { token: client.body.registration_access_token })],
+  ];
+
+  describe('registration off', () => {
+    it.each(routes)('%s answers 404 not_found and changes nothing', async (_method, call) => {
+      const client = await registerClient();
+      h.configure({ registrationEnabled: false });
+      const before = await h.items();
+
+      const res = await call(client);
+
+      expectError(res, 404, 'not_found');
+      expect(await h.items()).toEqual(before);
+    });
+
+    it('answers 404 before looking at the request: no token, no body', async () => {
+      h.configure({ registrationEnabled: false });
+
+      const res = await h.call('POST', REGISTRATION_PATH);
+
+      expectError(res, 404, 'not_found');
+    });
+
+    it('answers 404 rather than 405 to DELETE when client delete is off too', async () => {
+      const client = await registerClient();
+      h.configure({ registrationEnabled: false, allowClientDelete: false });
+
+      expectError(await h.call('DELETE', clientPath(client.body.client_id), { token: client.body.registration_access_token }), 404, 'not_found');
+    });
+
+    it('serves again as soon as it is switched back on', async () => {
+      h.configure({ registrationEnabled: false });
+      expect((await h.register({ redirect_uris: [REDIRECT] })).status).toBe(404);
+
+      h.configure({ registrationEnabled: true });
+
+      expect((await h.register({ redirect_uris: [REDIRECT] })).status).toBe(201);
+    });
+  });
+
+  describe('management off', () => {
+    it.each(routes.slice(1))('%s answers 404 not_found and changes nothing', async (_method, call) => {
+      const client = await registerClient();
+      h.configure({ managementEnabled: false });
+      const before = await h.items();
+
+      const res = await call(client);
+
+      expectError(res, 404, 'not_found');
+      expect(await h.items()).toEqual(before);
+    });
+
+    it('POST returns no registration_access_token or registration_client_uri, and stores no token hash', async () => {
+      h.configure({ managementEnabled: false });
+
+      const res = await h.register({ redirect_uris: [REDIRECT] });
+
+      expect(res.status).toBe(201);
+      expect(res.body).not.toHaveProperty('registration_access_token');
+      expect(res.body).not.toHaveProperty('registration_client_uri');
+      expect(res.body.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const item = await h.item(res.body.client_id);
+      expect(item).toBeDefined();
+      expect(item).not.toHaveProperty('registration_access_token_hash');
+    });
+  });
+});

@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_SETTINGS,
+  MAX_EXTENDED_PROPERTIES,
+  SETTINGS,
+  SettingValueError,
+  settingsFromStrings,
+  type SettingDefinition,
+  type Settings,
+} from '../../lib/settings/catalog.js';
+import { settingsFromEnv } from '../../lib/settings/env-settings.js';
+
+/** Settings where only `key` has a value, `raw`; the others take their defaults. */
+function withValue(key: keyof Settings, raw: string): Settings {
+  return settingsFromStrings((definition: SettingDefinition) => (definition.key === key ? raw : undefined));
+}
+
+function valueError(act: () => unknown): SettingValueError {
+  let caught: unknown;
+  try {
+    act();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(SettingValueError);
+  return caught as SettingValueError;
+}
+
+const BOOLEAN_KEYS = SETTINGS.filter((definition) => definition.kind === 'boolean').map((definition) => definition.key);
+
+describe('settings catalog', () => {
+  it('has the defaults of REFERENCE.md', () => {
+    // Act
+    const defaults = DEFAULT_SETTINGS;
+
+    // Assess
+    expect(defaults.registrationEnabled).toBe(false);
+    expect(defaults.requireInitialAccessToken).toBe(true);
+    expect(defaults.managementEnabled).toBe(false);
+    expect(defaults.rotateClientSecret).toBe(true);
+    expect(defaults.rotateRegistrationAccessToken).toBe(true);
+    expect(defaults.allowClientDelete).toBe(true);
+    expect(defaults.initialAccessTokenScopes).toEqual(['dcr:register']);
+    expect(defaults.extendedProperties).toEqual([]);
+  });
+
+  it('fits in one GetParameters call (at most 10 names)', () => {
+    expect(SETTINGS.length).toBeLessThanOrEqual(10);
+  });
+
+  it('gives every setting its own key, SSM parameter and environment variable', () => {
+    // Act
+    const keys = new Set(SETTINGS.map((definition) => definition.key));
+    const parameters = new Set(SETTINGS.map((definition) => definition.parameter));
+    const envVars = new Set(SETTINGS.map((definition) => definition.envVar));
+
+    // Assess
+    expect(keys.size).toBe(SETTINGS.length);
+    expect(parameters.size).toBe(SETTINGS.length);
+    expect(envVars.size).toBe(SETTINGS.length);
+    expect([...keys].sort()).toEqual(Object.keys(DEFAULT_SETTINGS).sort());
+    for (const definition of SETTINGS) {
+      expect(definition.parameter).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(definition.envVar).toMatch(/^DCR_[A-Z0-9_]+$/);
+      // SSM refuses empty values, so every seed default must be a non-empty string
+      expect(definition.defaultValue).not.toBe('');
+    }
+  });
+
+  describe('boolean values', () => {
+    it.each([
+      ['true', true],
+      ['TRUE', true],
+      ['True', true],
+      ['on', true],
+      ['ON', true],
+      ['1', true],
+      [' true ', true],
+      ['false', false],
+      ['FALSE', false],
+      ['False', false],
+      ['off', false],
+      ['Off', false],
+      ['0', false],
+      ['false\n', false],
+    ])('reads %j as %s', (raw, expected) => {
+      for (const key of BOOLEAN_KEYS) {
+        // Act
+        const settings = withValue(key, raw);
+
+        // Assess
+        expect(settings[key]).toBe(expected);
+      }
+    });
+
+    it.each(['maybe', 'enabled', 'tru', '2', '-1', 'true false', 'null', '"true"'])('refuses %j with SettingValueError', (raw) => {
+      for (const key of BOOLEAN_KEYS) {
+        // Act
+        const error = valueError(() => withValue(key, raw));
+
+        // Assess
+        const definition = SETTINGS.find((candidate) => candidate.key === key)!;
+        expect(error.setting).toBe(definition.parameter);
+        expect(error.value).toBe(raw);
+        expect(error.message).toContain(definition.parameter);
+      }
+    });
+  });
+
+  describe('scopes', () => {
+    it('splits the scope group on any whitespace', () => {
+      // Act
+      const settings = withValue('initialAccessTokenScopes', ' dcr:register  dcr:admin\tops\nwrite ');
+
+      // Assess
+      expect(settings.initialAccessTokenScopes).toEqual(['dcr:register', 'dcr:admin', 'ops', 'write']);
+    });
+
+    it('reads a single scope', () => {
+      expect(withValue('initialAccessTokenScopes', 'register').initialAccessTokenScopes).toEqual(['register']);
+    });
+  });
+
+  describe('extended properties', () => {
+    it('reads a valid list, multiValued defaulting to false', () => {
+      // Act
+      const settings = withValue(
+        'extendedProperties',
+        '[{"name":"tenant"},{"name":"roles","multiValued":true},{"name":"org.unit:code-1_x","multiValued":false}]',
+      );
+
+      // Assess
+      expect(settings.extendedProperties).toEqual([
+        { name: 'tenant', multiValued: false },
+        { name: 'roles', multiValued: true },
+        { name: 'org.unit:code-1_x', multiValued: false },
+      ]);
+    });
+
+    it(`accepts exactly ${MAX_EXTENDED_PROPERTIES} properties`, () => {
+      // Prepare
+      const list = Array.from({ length: MAX_EXTENDED_PROPERTIES }, (_, index) => ({ name: `p${index}` }));
+
+      // Act
+      const settings = withValue('extendedProperties', JSON.stringify(list));
+
+      // Assess
+      expect(settings.extendedProperties).toHaveLength(MAX_EXTENDED_PROPERTIES);
+    });
+
+    it.each([
+      ['invalid JSON', '[{"name":"tenant"'],
+      ['not an array', '{"name":"tenant"}'],
+      ['a duplicate name', '[{"name":"tenant"},{"name":"tenant","multiValued":true}]'],
+      ['a name starting with a digit', '[{"name":"1tenant"}]'],
+      ['a name with a space', '[{"name":"the tenant"}]'],
+      ['an empty name', '[{"name":""}]'],
+      ['a name of 65 characters', JSON.stringify([{ name: `a${'b'.repeat(64)}` }])],
+      ['a missing name', '[{"multiValued":true}]'],
+      ['a name that is not a string', '[{"name":42}]'],
+      ['a multiValued that is not a boolean', '[{"name":"tenant","multiValued":"yes"}]'],
+      ['a null entry', '[null]'],
+      [`${MAX_EXTENDED_PROPERTIES + 1} properties`, JSON.stringify(Array.from({ length: MAX_EXTENDED_PROPERTIES + 1 }, (_, index) => ({ name: `p${index}` })))],
+    ])('refuses %s with SettingValueError', (_case, raw) => {
+      // Act
+      const error = valueError(() => withValue('extendedProperties', raw));
+
+      // Assess
+      expect(error.setting).toBe('extended-properties');
+    });
+
+    it('accepts a name of 64 characters', () => {
+      const name = `a${'b'.repeat(63)}`;
+      expect(withValue('extendedProperties', JSON.stringify([{ name }])).extendedProperties).toEqual([{ name, multiValued: false }]);
+    });
+  });
+
+  describe('settingsFromEnv', () => {
+    it('takes the documented defaults when no variable is set', () => {
+      expect(settingsFromEnv({})).toEqual(DEFAULT_SETTINGS);
+    });
+
+    it('reads each setting from its DCR_* variable', () => {
+      // Prepare
+      const env = {
+        DCR_REGISTRATION_ENABLED: 'true',
+        DCR_REQUIRE_INITIAL_ACCESS_TOKEN: 'off',
+        DCR_INITIAL_ACCESS_TOKEN_SCOPES: 'a b',
+        DCR_MANAGEMENT_ENABLED: '1',
+        DCR_ROTATE_CLIENT_SECRET: 'false',
+        DCR_ROTATE_REGISTRATION_ACCESS_TOKEN: '0',
+        DCR_ALLOW_CLIENT_DELETE: 'OFF',
+        DCR_EXTENDED_PROPERTIES: '[{"name":"tenant"}]',
+      };
+
+      // Act
+      const settings = settingsFromEnv(env);
+
+      // Assess
+      const expected: Settings = {
+        registrationEnabled: true,
+        requireInitialAccessToken: false,
+        initialAccessTokenScopes: ['a', 'b'],
+        managementEnabled: true,
+        rotateClientSecret: false,
+        rotateRegistrationAccessToken: false,
+        allowClientDelete: false,
+        extendedProperties: [{ name: 'tenant', multiValued: false }],
+      };
+      expect(settings).toEqual(expected);
+    });
+
+    it('uses the fallback for unset variables, and the default where the fallback has no value', () => {
+      // Prepare: local mode turns registration and management on unless the environment says otherwise
+      const fallback = { registrationEnabled: true, managementEnabled: true };
+
+      // Act
+      const settings = settingsFromEnv({ DCR_ROTATE_CLIENT_SECRET: 'false' }, fallback);
+
+      // Assess
+      expect(settings).toEqual({ ...DEFAULT_SETTINGS, registrationEnabled: true, managementEnabled: true, rotateClientSecret: false });
+    });
+
+    it('lets a set variable win over the fallback', () => {
+      // Act
+      const settings = settingsFromEnv({ DCR_REGISTRATION_ENABLED: 'false' }, { registrationEnabled: true });
+
+      // Assess
+      expect(settings.registrationEnabled).toBe(false);
+    });
+
+    it('treats an empty variable as unset', () => {
+      // Act
+      const settings = settingsFromEnv({ DCR_MANAGEMENT_ENABLED: '', DCR_ALLOW_CLIENT_DELETE: '' }, { managementEnabled: true });
+
+      // Assess
+      expect(settings.managementEnabled).toBe(true);
+      expect(settings.allowClientDelete).toBe(DEFAULT_SETTINGS.allowClientDelete);
+    });
+
+    it('throws SettingValueError for a value that does not parse instead of falling back', () => {
+      // Act
+      const error = valueError(() => settingsFromEnv({ DCR_REQUIRE_INITIAL_ACCESS_TOKEN: 'nope' }, { requireInitialAccessToken: false }));
+
+      // Assess
+      expect(error.setting).toBe('require-initial-access-token');
+    });
+
+    it('ignores unrelated variables', () => {
+      expect(settingsFromEnv({ REGISTRATION_ENABLED: 'true', DCR_TABLE_NAME: 'clients' })).toEqual(DEFAULT_SETTINGS);
+    });
+  });
+});

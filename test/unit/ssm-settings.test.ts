@@ -1,0 +1,302 @@
+// SSM cannot run on this machine (no emulator, no network): the SSM client is replaced by
+// aws-sdk-client-mock, which answers GetParameters from an in-memory parameter store below.
+import { GetParametersCommand, SSMClient, type GetParametersCommandInput, type GetParametersCommandOutput } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RegistrationError } from '../../lib/errors.js';
+import { DEFAULT_SETTINGS, SETTINGS, type Settings } from '../../lib/settings/catalog.js';
+import { SsmSettingsSource } from '../../lib/settings/ssm-settings.js';
+
+const PREFIX = '/dcr/test/';
+const TTL_SECONDS = 15;
+const ssm = mockClient(SSMClient);
+
+/** The parameters as the stack seeds them, keyed by full name; tests change values like an operator would. */
+function seededParameters(): Map<string, string> {
+  return new Map(SETTINGS.map((definition) => [PREFIX + definition.parameter, definition.defaultValue]));
+}
+
+/** Answers GetParameters like SSM: found names in Parameters, the others in InvalidParameters. */
+function answerFrom(parameters: Map<string, string>) {
+  return (input: GetParametersCommandInput): GetParametersCommandOutput => {
+    const names = input.Names ?? [];
+    return {
+      $metadata: {},
+      Parameters: names.filter((name) => parameters.has(name)).map((name) => ({ Name: name, Value: parameters.get(name), Type: 'String' })),
+      InvalidParameters: names.filter((name) => !parameters.has(name)),
+    };
+  };
+}
+
+function throttled(): Error {
+  return Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+}
+
+class Clock {
+  constructor(public millis = 1_700_000_000_000) {}
+  readonly now = () => this.millis;
+  advanceSeconds(seconds: number): void {
+    this.millis += seconds * 1000;
+  }
+}
+
+function source(clock: Clock): SsmSettingsSource {
+  return new SsmSettingsSource({ prefix: PREFIX, ttlSeconds: TTL_SECONDS, client: new SSMClient({ region: 'eu-west-1' }), now: clock.now });
+}
+
+function requestCount(): number {
+  return ssm.commandCalls(GetParametersCommand).length;
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<RegistrationError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(RegistrationError);
+  return error as RegistrationError;
+}
+
+describe('SsmSettingsSource', () => {
+  let parameters: Map<string, string>;
+  let clock: Clock;
+
+  beforeEach(() => {
+    ssm.reset();
+    parameters = seededParameters();
+    ssm.on(GetParametersCommand).callsFake(answerFrom(parameters));
+    clock = new Clock();
+  });
+
+  afterEach(() => {
+    ssm.reset();
+  });
+
+  it('reads every setting in exactly one GetParameters call, naming each parameter under the prefix', async () => {
+    // Prepare
+    const settings = source(clock);
+
+    // Act
+    const current = await settings.current();
+
+    // Assess
+    const calls = ssm.commandCalls(GetParametersCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.args[0].input.Names).toEqual(SETTINGS.map((definition) => PREFIX + definition.parameter));
+    expect(current).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('maps each parameter value onto its setting', async () => {
+    // Prepare
+    parameters.set(`${PREFIX}registration-enabled`, 'true');
+    parameters.set(`${PREFIX}require-initial-access-token`, 'false');
+    parameters.set(`${PREFIX}initial-access-token-scopes`, 'dcr:register dcr:admin');
+    parameters.set(`${PREFIX}management-enabled`, 'on');
+    parameters.set(`${PREFIX}rotate-client-secret`, 'off');
+    parameters.set(`${PREFIX}rotate-registration-access-token`, '0');
+    parameters.set(`${PREFIX}allow-client-delete`, 'FALSE');
+    parameters.set(`${PREFIX}extended-properties`, '[{"name":"tenant"},{"name":"roles","multiValued":true}]');
+
+    // Act
+    const current = await source(clock).current();
+
+    // Assess
+    const expected: Settings = {
+      registrationEnabled: true,
+      requireInitialAccessToken: false,
+      initialAccessTokenScopes: ['dcr:register', 'dcr:admin'],
+      managementEnabled: true,
+      rotateClientSecret: false,
+      rotateRegistrationAccessToken: false,
+      allowClientDelete: false,
+      extendedProperties: [
+        { name: 'tenant', multiValued: false },
+        { name: 'roles', multiValued: true },
+      ],
+    };
+    expect(current).toEqual(expected);
+  });
+
+  it('answers from its cache within the TTL without calling SSM again', async () => {
+    // Prepare
+    const settings = source(clock);
+    const first = await settings.current();
+
+    // Act
+    clock.advanceSeconds(TTL_SECONDS - 0.001);
+    const second = await settings.current();
+
+    // Assess
+    expect(requestCount()).toBe(1);
+    expect(second).toEqual(first);
+  });
+
+  it('reads SSM again once the TTL has passed', async () => {
+    // Prepare
+    const settings = source(clock);
+    await settings.current();
+
+    // Act
+    clock.advanceSeconds(TTL_SECONDS);
+    await settings.current();
+
+    // Assess
+    expect(requestCount()).toBe(2);
+  });
+
+  it('shows an operator flip after the TTL and not before', async () => {
+    // Prepare
+    const settings = source(clock);
+    expect((await settings.current()).registrationEnabled).toBe(false);
+
+    // Act: the operator runs `aws ssm put-parameter --overwrite`
+    parameters.set(`${PREFIX}registration-enabled`, 'true');
+    clock.advanceSeconds(TTL_SECONDS - 1);
+    const beforeTtl = await settings.current();
+    clock.advanceSeconds(1);
+    const afterTtl = await settings.current();
+
+    // Assess
+    expect(beforeTtl.registrationEnabled).toBe(false);
+    expect(afterTtl.registrationEnabled).toBe(true);
+    expect(requestCount()).toBe(2);
+  });
+
+  it('lets concurrent callers share one request', async () => {
+    // Prepare: SSM answers only when released, so all callers wait on the same refresh
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const answer = answerFrom(parameters);
+    ssm.on(GetParametersCommand).callsFake(async (input: GetParametersCommandInput) => {
+      await released;
+      return answer(input);
+    });
+    const settings = source(clock);
+
+    // Act
+    const pending = Array.from({ length: 10 }, () => settings.current());
+    release();
+    const results = await Promise.all(pending);
+
+    // Assess
+    expect(requestCount()).toBe(1);
+    for (const result of results) expect(result).toBe(results[0]);
+  });
+
+  it('gives a missing parameter (InvalidParameters) its documented default', async () => {
+    // Prepare: a half-seeded stage; the other values differ from their defaults to show they are still read
+    parameters.delete(`${PREFIX}allow-client-delete`);
+    parameters.delete(`${PREFIX}initial-access-token-scopes`);
+    parameters.set(`${PREFIX}registration-enabled`, 'true');
+
+    // Act
+    const current = await source(clock).current();
+
+    // Assess
+    expect(current.allowClientDelete).toBe(true);
+    expect(current.initialAccessTokenScopes).toEqual(['dcr:register']);
+    expect(current.registrationEnabled).toBe(true);
+  });
+
+  it('rejects the first load with 503 temporarily_unavailable when a value does not parse', async () => {
+    // Prepare
+    parameters.set(`${PREFIX}require-initial-access-token`, 'maybe');
+
+    // Act
+    const error = await rejectionOf(source(clock).current());
+
+    // Assess
+    expect(error.status).toBe(503);
+    expect(error.error).toBe('temporarily_unavailable');
+    expect(error.headers['Retry-After']).toBeDefined();
+    expect(error.description).not.toContain('maybe');
+  });
+
+  it('keeps the last good settings when a later value does not parse', async () => {
+    // Prepare
+    parameters.set(`${PREFIX}registration-enabled`, 'true');
+    const settings = source(clock);
+    const good = await settings.current();
+
+    // Act: the operator mistypes two flags; one of them alone would flip a security setting
+    parameters.set(`${PREFIX}registration-enabled`, 'maybe');
+    parameters.set(`${PREFIX}require-initial-access-token`, 'false');
+    clock.advanceSeconds(TTL_SECONDS);
+    const after = await settings.current();
+
+    // Assess
+    expect(requestCount()).toBe(2);
+    expect(after).toEqual(good);
+    expect(after.requireInitialAccessToken).toBe(true);
+  });
+
+  it('keeps the last good settings when SSM fails after a good load', async () => {
+    // Prepare
+    parameters.set(`${PREFIX}management-enabled`, 'true');
+    const settings = source(clock);
+    const good = await settings.current();
+
+    // Act
+    ssm.on(GetParametersCommand).rejects(throttled());
+    clock.advanceSeconds(TTL_SECONDS);
+    const after = await settings.current();
+
+    // Assess
+    expect(requestCount()).toBe(2);
+    expect(after).toEqual(good);
+  });
+
+  it('does not call SSM on every request after a failed refresh, and recovers after the next TTL', async () => {
+    // Prepare
+    const settings = source(clock);
+    await settings.current();
+    ssm.on(GetParametersCommand).rejects(throttled());
+    clock.advanceSeconds(TTL_SECONDS);
+    await settings.current();
+
+    // Act
+    clock.advanceSeconds(1);
+    await settings.current();
+    await settings.current();
+    const callsWhileFailing = requestCount();
+    parameters.set(`${PREFIX}registration-enabled`, 'true');
+    ssm.on(GetParametersCommand).callsFake(answerFrom(parameters));
+    clock.advanceSeconds(TTL_SECONDS);
+    const recovered = await settings.current();
+
+    // Assess
+    expect(callsWhileFailing).toBe(2);
+    expect(recovered.registrationEnabled).toBe(true);
+    expect(requestCount()).toBe(3);
+  });
+
+  it('answers 503 temporarily_unavailable when SSM fails and no load has succeeded yet', async () => {
+    // Prepare
+    ssm.on(GetParametersCommand).rejects(throttled());
+
+    // Act
+    const error = await rejectionOf(source(clock).current());
+
+    // Assess
+    expect(error.status).toBe(503);
+    expect(error.error).toBe('temporarily_unavailable');
+    expect(error.headers['Retry-After']).toBeDefined();
+    expect(error.description).not.toContain('Rate exceeded');
+  });
+
+  it('tries SSM again on the next request after a failed first load', async () => {
+    // Prepare
+    ssm.on(GetParametersCommand).rejectsOnce(throttled()).callsFake(answerFrom(parameters));
+    const settings = source(clock);
+    await rejectionOf(settings.current());
+
+    // Act
+    const current = await settings.current();
+
+    // Assess
+    expect(current).toEqual(DEFAULT_SETTINGS);
+    expect(requestCount()).toBe(2);
+  });
+});
