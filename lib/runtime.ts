@@ -47,6 +47,9 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv, options: RuntimeOptions =
   const ssmPrefix = env.DCR_SSM_PREFIX?.trim();
   const issuer = env.DCR_IAT_ISSUER?.trim();
   const jwksUri = env.DCR_IAT_JWKS_URI?.trim();
+  if (Boolean(issuer) !== Boolean(jwksUri)) {
+    throw new Error('DCR_IAT_ISSUER and DCR_IAT_JWKS_URI go together: set both to verify initial access tokens, or neither');
+  }
   return {
     dependencies: {
       store: tableName ? new DynamoDbClientStore(createDocumentClient(options.dynamoDb), tableName) : undefined,

@@ -147,6 +147,15 @@ function parseExtendedProperties(definition: SettingDefinition, value: string): 
   });
 }
 
+function parseNamed(definition: SettingDefinition, raw: string, name: string): ReturnType<typeof parseValue> {
+  try {
+    return parseValue(definition, raw);
+  } catch (error) {
+    if (error instanceof SettingValueError) throw new SettingValueError(name, raw);
+    throw error;
+  }
+}
+
 /**
  * Builds Settings from raw string values looked up by `lookup` (SSM values by parameter, or
  * environment variables); a missing value takes `fallback`'s, else the seed default. A value that
@@ -155,11 +164,13 @@ function parseExtendedProperties(definition: SettingDefinition, value: string): 
 export function settingsFromStrings(
   lookup: (definition: SettingDefinition) => string | undefined,
   fallback: Partial<Settings> = {},
+  /** How an error names the setting: the SSM parameter, or the environment variable in local mode. */
+  nameOf: (definition: SettingDefinition) => string = (definition) => definition.parameter,
 ): Settings {
   const settings: Record<string, unknown> = {};
   for (const definition of SETTINGS) {
     const raw = lookup(definition);
-    if (raw !== undefined && raw !== '') settings[definition.key] = parseValue(definition, raw);
+    if (raw !== undefined && raw !== '') settings[definition.key] = parseNamed(definition, raw, nameOf(definition));
     else if (fallback[definition.key] !== undefined) settings[definition.key] = fallback[definition.key];
     else settings[definition.key] = parseValue(definition, definition.defaultValue);
   }

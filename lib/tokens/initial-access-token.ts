@@ -20,10 +20,17 @@ export interface JwtVerifierOptions {
   readonly clockToleranceSeconds?: number;
   /** A key set to use instead of fetching jwksUri (tests, the local development issuer). */
   readonly keySet?: JWTVerifyGetKey;
+  /** Milliseconds since the epoch (tests). */
+  readonly now?: () => number;
 }
 
 // Asymmetric algorithms only: an HMAC-signed token would mean sharing the issuer's key with us.
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+// A developer or pipeline registers many clients with one token: a verified token is remembered
+// (by its exact text) until it expires, at most this long, so the signature check runs once.
+const VERIFIED_CACHE_MS = 5 * 60_000;
+const VERIFIED_CACHE_ENTRIES = 1_000;
 
 /**
  * Initial access tokens that are JWTs signed by the authorization server. The JWKS is fetched once
@@ -31,14 +38,22 @@ const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
  */
 export class JwtInitialAccessTokenVerifier implements InitialAccessTokenVerifier {
   private readonly keys: JWTVerifyGetKey;
+  private readonly verified = new Map<string, { token: VerifiedAccessToken; until: number }>();
+  private readonly now: () => number;
 
   constructor(private readonly options: JwtVerifierOptions) {
+    this.now = options.now ?? Date.now;
     this.keys =
       options.keySet ??
       createRemoteJWKSet(new URL(options.jwksUri), { timeoutDuration: 3_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
   }
 
   async verify(token: string): Promise<VerifiedAccessToken> {
+    const now = this.now();
+    const remembered = this.verified.get(token);
+    if (remembered && now < remembered.until) return remembered.token;
+    if (remembered) this.verified.delete(token);
+
     let claims: JWTPayload;
     try {
       ({ payload: claims } = await jwtVerify(token, this.keys, {
@@ -47,11 +62,20 @@ export class JwtInitialAccessTokenVerifier implements InitialAccessTokenVerifier
         algorithms: ALGORITHMS,
         clockTolerance: this.options.clockToleranceSeconds ?? 30,
         requiredClaims: ['exp'],
+        currentDate: new Date(now),
       }));
     } catch (error) {
       throw describeFailure(error);
     }
-    return { subject: claims.sub, scopes: scopesOf(claims), claims };
+    const verified = { subject: claims.sub, scopes: scopesOf(claims), claims };
+    this.remember(token, verified, Math.min(claims.exp! * 1000, now + VERIFIED_CACHE_MS));
+    return verified;
+  }
+
+  private remember(token: string, verified: VerifiedAccessToken, until: number): void {
+    // Map keeps insertion order: the first key is the oldest entry
+    if (this.verified.size >= VERIFIED_CACHE_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { token: verified, until });
   }
 }
 

@@ -279,7 +279,7 @@ describe('a local server that cannot start', () => {
     await next.close();
 
     expect(failed).toBeInstanceOf(Error);
-    expect((failed as Error).message).toMatch(/registration-enabled.*maybe/);
+    expect((failed as Error).message).toMatch(/DCR_REGISTRATION_ENABLED.*maybe/);
     expect(next.url).toBe(`http://127.0.0.1:${port}`);
   });
 });

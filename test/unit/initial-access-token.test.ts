@@ -2,7 +2,7 @@
 // counts the requests it receives, so the tests see exactly when the verifier fetches the key set.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
 import {
@@ -457,5 +457,53 @@ describe('requireOneScope', () => {
     // Assess
     expect(error.status).toBe(403);
     expect(error.headers['WWW-Authenticate']).toBe('Bearer error="insufficient_scope", scope="dcr:register"');
+  });
+});
+
+describe('remembering verified tokens', () => {
+  // A counting key resolver shows when the signature is checked again.
+  async function countingVerifier(now: () => number) {
+    const key = await signingKey('cache-key');
+    const publicKey = await importJWK(key.publicJwk, ALG);
+    let lookups = 0;
+    const verifier = new JwtInitialAccessTokenVerifier({
+      issuer: ISSUER,
+      jwksUri: 'https://unused.example.com/jwks',
+      now,
+      keySet: async () => {
+        lookups += 1;
+        return publicKey;
+      },
+    });
+    const mint = (lifetimeSeconds: number, issuedAt: number) =>
+      new SignJWT({ scope: 'dcr:register' })
+        .setProtectedHeader({ alg: ALG, kid: key.kid })
+        .setIssuer(ISSUER)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + lifetimeSeconds)
+        .sign(key.privateKey);
+    return { verifier, mint, lookups: () => lookups };
+  }
+
+  it('checks the signature of a token once, however often it is presented', async () => {
+    const clock = Date.now();
+    const { verifier, mint, lookups } = await countingVerifier(() => clock);
+    const token = await mint(600, Math.floor(clock / 1000));
+
+    for (let i = 0; i < 5; i++) expect((await verifier.verify(token)).scopes).toEqual(['dcr:register']);
+
+    expect(lookups()).toBe(1);
+  });
+
+  it('forgets a remembered token when it expires, so an expired token is refused', async () => {
+    let clock = Date.now();
+    const { verifier, mint, lookups } = await countingVerifier(() => clock);
+    const token = await mint(60, Math.floor(clock / 1000));
+    await verifier.verify(token);
+
+    clock += 60_000 + 31_000; // past exp and the 30 s clock tolerance
+
+    await expect(verifier.verify(token)).rejects.toMatchObject({ status: 401, description: 'the initial access token has expired' });
+    expect(lookups()).toBe(2);
   });
 });

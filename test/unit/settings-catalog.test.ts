@@ -238,12 +238,12 @@ describe('settings catalog', () => {
       expect(settings.allowClientDelete).toBe(DEFAULT_SETTINGS.allowClientDelete);
     });
 
-    it('throws SettingValueError for a value that does not parse instead of falling back', () => {
+    it('throws SettingValueError naming the environment variable for a value that does not parse, instead of falling back', () => {
       // Act
       const error = valueError(() => settingsFromEnv({ DCR_REQUIRE_INITIAL_ACCESS_TOKEN: 'nope' }, { requireInitialAccessToken: false }));
 
       // Assess
-      expect(error.setting).toBe('require-initial-access-token');
+      expect(error.setting).toBe('DCR_REQUIRE_INITIAL_ACCESS_TOKEN');
     });
 
     it('ignores unrelated variables', () => {
