@@ -1,4 +1,5 @@
 import { readJsonObject } from '../http/body.js';
+import { log } from '../http/log.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
 import { secretStateOf } from '../metadata/client-secret.js';
 import { validateMetadata } from '../metadata/validate.js';
@@ -15,7 +16,7 @@ import { clientStore, registrationSettings } from './guards.js';
 export async function register(deps: RegistrationDependencies, request: HttpRequest): Promise<HttpResponse> {
   const settings = await registrationSettings(deps);
   const store = clientStore(deps);
-  await authorizeRegistration(request, settings, deps);
+  const caller = await authorizeRegistration(request, settings, deps);
   // client_id and client_secret in the body are ignored: the server always generates both
   const metadata = await validateMetadata(readJsonObject(request), metadataContext(settings, deps));
 
@@ -35,6 +36,15 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
     version: 1,
     updatedAt: issuedAt,
   };
-  await store.create(record);
+  await caller?.consume?.();
+  try {
+    await store.create(record);
+  } catch (error) {
+    // the use goes back; if even that fails, the token lost one use, which is logged, not hidden
+    await caller?.restore?.().catch((restoreError: Error) =>
+      log('error', 'an initial access token use could not be given back', { error: restoreError.name, message: restoreError.message }),
+    );
+    throw error;
+  }
   return clientInformation(201, record, { clientSecret: secret?.clientSecret, registrationAccessToken }, request.baseUrl);
 }

@@ -5,6 +5,13 @@ export interface VerifiedAccessToken {
   readonly subject?: string;
   readonly scopes: readonly string[];
   readonly claims: JWTPayload;
+  /**
+   * Tokens with a number of uses: takes one use (a conditional write), throwing invalid_token when
+   * none is left. Called only once the registration is otherwise accepted, so a rejected request uses
+   * up nothing; `restore` gives the use back if the client could not be stored after all.
+   */
+  readonly consume?: () => Promise<void>;
+  readonly restore?: () => Promise<void>;
 }
 
 /** Port: checks an initial access token and says what it grants; throws invalid_token otherwise. */
