@@ -66,14 +66,15 @@ export class DynamoDbClientStore implements ClientStore {
       sets.push(`${expression.name(ATTR.registrationTokenHash)} = ${expression.value(change.registrationTokenHash)}`);
     }
     const secret = change.secret;
-    const sealed = expression.name(ATTR.secretSealed);
-    if (secret.kind === 'keep' && secret.dropSealed) removes.push(sealed);
-    if (secret.kind === 'remove') removes.push(expression.name(ATTR.secretHash), sealed, expression.name(ATTR.secretExpiresAt));
+    // names are registered only when used: DynamoDB refuses unused ExpressionAttributeNames
+    const sealed = () => expression.name(ATTR.secretSealed);
+    if (secret.kind === 'keep' && secret.dropSealed) removes.push(sealed());
+    if (secret.kind === 'remove') removes.push(expression.name(ATTR.secretHash), sealed(), expression.name(ATTR.secretExpiresAt));
     if (secret.kind === 'replace') {
       sets.push(`${expression.name(ATTR.secretHash)} = ${expression.value(secret.hash)}`);
       sets.push(`${expression.name(ATTR.secretExpiresAt)} = ${expression.value(0)}`);
-      if (secret.sealed !== undefined) sets.push(`${sealed} = ${expression.value(secret.sealed)}`);
-      else removes.push(sealed);
+      if (secret.sealed !== undefined) sets.push(`${sealed()} = ${expression.value(secret.sealed)}`);
+      else removes.push(sealed());
     }
     const output = await guarded(() => this.documents.send(
       new UpdateCommand({

@@ -198,6 +198,19 @@ describe('GET /as/clients.oauth2/{clientId}: read', () => {
     });
   });
 
+  it('lets only one of two reads racing with the same token rotate the credentials', async () => {
+    const client = await registerClient();
+
+    const answers = await Promise.all([read(client.body.client_id, client.body.registration_access_token), read(client.body.client_id, client.body.registration_access_token)]);
+
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 401]);
+    const winner = answers.find((res) => res.status === 200)!;
+    const item = await h.item(client.body.client_id);
+    expect(item?.registration_access_token_hash).toBe(sha256(winner.body.registration_access_token));
+    expect(item?.client_secret_hash).toBe(sha256(winner.body.client_secret));
+    expect(item?.version).toBe(2);
+  });
+
   it('refuses the registration access token of another client (401, nothing changed)', async () => {
     const mine = await registerClient();
     const theirs = await registerClient();

@@ -177,6 +177,50 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
     });
   });
 
+  describe('a client_secret_jwt client, whose secret is kept recoverable', () => {
+    it('gets its current secret back from a PUT with rotation off', async () => {
+      const client = await registerClient({ token_endpoint_auth_method: 'client_secret_jwt' });
+      h.configure({ rotateClientSecret: false, rotateRegistrationAccessToken: false });
+
+      const res = await put(client.body.client_id, client.body.registration_access_token, replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_jwt' }));
+
+      expect(res.status).toBe(200);
+      expect(res.body.client_secret).toBe(client.body.client_secret);
+      expect(res.body.client_secret_expires_at).toBe(0);
+      const item = await h.item(client.body.client_id);
+      expect(item?.client_secret_hash).toBe(sha256(client.body.client_secret));
+      expect(JSON.stringify(item)).not.toContain(client.body.client_secret);
+    });
+
+    it('keeps the secret but stops returning it when it moves to client_secret_basic with rotation off', async () => {
+      const client = await registerClient({ token_endpoint_auth_method: 'client_secret_jwt' });
+      h.configure({ rotateClientSecret: false, rotateRegistrationAccessToken: false });
+
+      const res = await put(client.body.client_id, client.body.registration_access_token, replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_basic' }));
+      const read = await h.call('GET', clientPath(client.body.client_id), { token: client.body.registration_access_token });
+
+      expect(res.status).toBe(200);
+      expect(res.body).not.toHaveProperty('client_secret');
+      expect(read.body).not.toHaveProperty('client_secret');
+      expect((await h.item(client.body.client_id))?.client_secret_hash).toBe(sha256(client.body.client_secret));
+    });
+
+    it('gets a new, recoverable secret when a client_secret_basic client moves to it with rotation off', async () => {
+      const client = await registerClient({ token_endpoint_auth_method: 'client_secret_basic' });
+      h.configure({ rotateClientSecret: false, rotateRegistrationAccessToken: false });
+
+      const res = await put(client.body.client_id, client.body.registration_access_token, replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_jwt' }));
+      const read = await h.call('GET', clientPath(client.body.client_id), { token: client.body.registration_access_token });
+
+      expect(res.status).toBe(200);
+      // the old secret was kept only as a hash, so it cannot become recoverable: a new one is issued
+      expect(res.body.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(res.body.client_secret).not.toBe(client.body.client_secret);
+      expect(read.body.client_secret).toBe(res.body.client_secret);
+      expect((await h.item(client.body.client_id))?.client_secret_hash).toBe(sha256(res.body.client_secret));
+    });
+  });
+
   describe('refused with 400, nothing changed', () => {
     const refused = async (client: Answer, body: unknown, error: string): Promise<Answer> => {
       const before = await h.items();

@@ -156,6 +156,19 @@ describe('POST /as/clients.oauth2: registration', () => {
     });
   });
 
+  describe('a client secret for any client that registers an HS* algorithm', () => {
+    it('issues one to a none client signing ID tokens with HS256 (the HMAC key is the secret)', async () => {
+      // id_token_signed_response_alg is a later issue's field; the rule under test is issue 2's
+      const res = await h.register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'HS256' });
+
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ client_secret: expect.stringMatching(BASE64URL), client_secret_expires_at: 0 });
+      const item = await h.item(res.body.client_id);
+      expect(item?.client_secret_hash).toBe(sha256(res.body.client_secret));
+      expect(JSON.stringify(item)).not.toContain(res.body.client_secret);
+    });
+  });
+
   describe('grant_types and response_types: derived from each other, and rejected when they disagree', () => {
     it.each<[string, Record<string, unknown>, string[], string[]]>([
       ['neither sent: authorization_code + code', {}, ['authorization_code'], ['code']],

@@ -1,10 +1,21 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientPath, expectError, HARNESS_SETTINGS, REGISTRATION_PATH, startHarness, type Answer, type Harness } from '../support/harness.js';
+import { clientPath, expectNoStore, HARNESS_SETTINGS, REGISTRATION_PATH, startHarness, type Answer, type Harness } from '../support/harness.js';
 
 // "Enable Dynamic Client Registration" and "Enable Dynamic Client Registration Management": a setting
 // flipped between two requests takes effect on the next one.
 
 const REDIRECT = 'https://app.example/cb';
+
+/**
+ * REFERENCE.md shows the 404 body as {"error":"not_found"}, and says errors carry error_description:
+ * either reading passes, nothing else may be in the body.
+ */
+function expectNotFound(res: Answer): void {
+  expect(res.status).toBe(404);
+  expect(res.body).toMatchObject({ error: 'not_found' });
+  expect(Object.keys(res.body).filter((key) => key !== 'error' && key !== 'error_description')).toEqual([]);
+  expectNoStore(res);
+}
 
 describe('the registration and management switches', () => {
   let h: Harness;
@@ -46,7 +57,7 @@ describe('the registration and management switches', () => {
 
       const res = await call(client);
 
-      expectError(res, 404, 'not_found');
+      expectNotFound(res);
       expect(await h.items()).toEqual(before);
     });
 
@@ -55,14 +66,14 @@ describe('the registration and management switches', () => {
 
       const res = await h.call('POST', REGISTRATION_PATH);
 
-      expectError(res, 404, 'not_found');
+      expectNotFound(res);
     });
 
     it('answers 404 rather than 405 to DELETE when client delete is off too', async () => {
       const client = await registerClient();
       h.configure({ registrationEnabled: false, allowClientDelete: false });
 
-      expectError(await h.call('DELETE', clientPath(client.body.client_id), { token: client.body.registration_access_token }), 404, 'not_found');
+      expectNotFound(await h.call('DELETE', clientPath(client.body.client_id), { token: client.body.registration_access_token }));
     });
 
     it('serves again as soon as it is switched back on', async () => {
@@ -83,7 +94,7 @@ describe('the registration and management switches', () => {
 
       const res = await call(client);
 
-      expectError(res, 404, 'not_found');
+      expectNotFound(res);
       expect(await h.items()).toEqual(before);
     });
 
