@@ -1,19 +1,26 @@
 import type { SecretState } from '../store/client-store.js';
-import { SECRETLESS_AUTH_METHODS } from './values.js';
+import { FIELDS } from './fields.js';
+import { SECRETLESS_AUTH_METHODS, SYMMETRIC_KEY_MANAGEMENT_ALGS } from './values.js';
 
 type Metadata = Readonly<Record<string, unknown>>;
 
+// Standard fields whose value derives a key from the client secret: *_alg with an HS* value (HMAC
+// signatures) and *_encrypted_response_alg with a symmetric key-management algorithm (OIDC Core §10.2).
+// Only FIELDS count: an extended property that happens to be named like an alg changes nothing.
+const ALG_FIELDS = Object.keys(FIELDS).filter((field) => field.endsWith('_alg'));
+const SYMMETRIC_KEY_MANAGEMENT: ReadonlySet<string> = new Set(SYMMETRIC_KEY_MANAGEMENT_ALGS);
+
 /**
  * REFERENCE.md: a secret is issued for every method but none, private_key_jwt and tls_client_auth,
- * and for any client that registers an HS* algorithm (HMAC keys are derived from the secret).
+ * and for any client that registers an algorithm keyed by the secret.
  */
 export function requiresClientSecret(metadata: Metadata): boolean {
-  return !SECRETLESS_AUTH_METHODS.has(metadata.token_endpoint_auth_method as string) || registersHmacAlg(metadata);
+  return !SECRETLESS_AUTH_METHODS.has(metadata.token_endpoint_auth_method as string) || usesSecretDerivedKeys(metadata);
 }
 
-/** The authorization server needs the plaintext to check an HMAC: client_secret_jwt or any HS* algorithm. */
+/** The authorization server needs the plaintext: client_secret_jwt, or any algorithm keyed by the secret. */
 export function requiresRecoverableSecret(metadata: Metadata): boolean {
-  return metadata.token_endpoint_auth_method === 'client_secret_jwt' || registersHmacAlg(metadata);
+  return metadata.token_endpoint_auth_method === 'client_secret_jwt' || usesSecretDerivedKeys(metadata);
 }
 
 export function secretStateOf(metadata: Metadata): SecretState {
@@ -21,9 +28,12 @@ export function secretStateOf(metadata: Metadata): SecretState {
   return { hasSecret, recoverable: hasSecret && requiresRecoverableSecret(metadata) };
 }
 
-function registersHmacAlg(metadata: Metadata): boolean {
-  for (const [field, value] of Object.entries(metadata)) {
-    if (field.endsWith('_alg') && typeof value === 'string' && value.startsWith('HS')) return true;
+function usesSecretDerivedKeys(metadata: Metadata): boolean {
+  for (const field of ALG_FIELDS) {
+    const value = metadata[field];
+    if (typeof value !== 'string') continue;
+    if (value.startsWith('HS')) return true;
+    if (field.endsWith('_encrypted_response_alg') && SYMMETRIC_KEY_MANAGEMENT.has(value)) return true;
   }
   return false;
 }

@@ -111,7 +111,11 @@ export function jwkSet(field: string) {
       {
         keys: v.pipe(
           v.array(
-            v.looseObject({ kty: v.string(`every key of ${field} needs a "kty" string`) }, `every member of ${field}.keys must be a JWK object`),
+            // a missing "kty" is reported with the object's message
+            v.looseObject(
+              { kty: v.string(`every key of ${field} needs a "kty" string`) },
+              `every member of ${field}.keys must be a JWK object with a "kty" string`,
+            ),
             `${field} must be a JWK Set: an object with a "keys" array`,
           ),
           v.maxLength(MAX_JWKS_KEYS, `${field} may hold at most ${MAX_JWKS_KEYS} keys`),

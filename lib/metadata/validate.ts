@@ -37,6 +37,8 @@ export async function validateMetadata(input: Readonly<Record<string, unknown>>,
   const parsed: Record<string, unknown> = {};
   const localized: string[] = [];
   for (const name of Object.keys(input)) {
+    // JSON has no undefined; a caller building the input in code may leave one: it means absent
+    if (input[name] === undefined) continue;
     const spec = FIELDS[name];
     if (spec) parsed[name] = parseField(name, name, spec, input[name]);
     else if (name.includes('#')) {
