@@ -2,6 +2,7 @@
 // config. Everything the stacks vary by stage comes from here, so a typo fails synthesis instead of
 // deploying something unintended.
 
+import { isIPv4, isIPv6 } from 'node:net';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
 export interface DcrConfig {
@@ -25,6 +26,39 @@ export interface DcrConfig {
    * needs. Turn it off (`-c apiGatewayCloudWatchRole=false`) where the account already has one.
    */
   readonly apiGatewayCloudWatchRole: boolean;
+  /**
+   * Per-route API Gateway throttling (requests per second, burst). A method setting replaces the
+   * stage's limits for its route, so these are never above throttlingRateLimit/throttlingBurstLimit.
+   */
+  readonly registerRateLimit: number;
+  readonly registerBurstLimit: number;
+  /** The same for the three management routes (read, update, delete), each on its own. */
+  readonly manageRateLimit: number;
+  readonly manageBurstLimit: number;
+  /** The AWS WAF web ACL in front of the stage; absent when `waf` is off. */
+  readonly waf?: WafConfig;
+  /**
+   * Source ranges (normalized CIDRs) that may call POST on the registration route; empty = anyone.
+   * Enforced by the REST API resource policy; the management routes stay open.
+   */
+  readonly registrationAllowedCidrs: readonly string[];
+}
+
+/** Which requests the WAF rate-based rule counts per source IP. */
+export type WafRateLimitScope = 'registration' | 'all';
+
+export interface WafConfig {
+  /** Requests per source IP per window before WAF blocks (429) that IP. */
+  readonly rateLimit: number;
+  readonly rateWindowSeconds: (typeof WAF_RATE_WINDOWS)[number];
+  readonly rateLimitScope: WafRateLimitScope;
+  /** The 64 KiB body rule (raises the body inspection limit to 64 KB, a priced WAF option). */
+  readonly bodySizeRule: boolean;
+  /**
+   * Whether WAF keeps sampled requests. They hold full request headers, Authorization included
+   * (initial access tokens, registration access tokens), readable in the console for three hours.
+   */
+  readonly sampledRequests: boolean;
 }
 
 /** Context lookup: `node.tryGetContext` of an App or Stack, or a plain object in tests. */
@@ -39,7 +73,30 @@ export const DEFAULTS = {
   throttlingBurstLimit: 100,
   logRetentionDays: 30,
   settingsTtlSeconds: 15,
+  // Registration is the route that creates state: far below the stage, ample for real clients.
+  registerRateLimit: 10,
+  registerBurstLimit: 20,
+  // The management routes need a registration access token: abuse there is load, not new clients.
+  manageRateLimit: 25,
+  manageBurstLimit: 50,
+  waf: false,
+  // Per source IP, per 5 minutes, on registration POSTs: no legitimate source registers 100 clients in
+  // five minutes, while offices and CI behind one NAT address stay well under it; 100 is also the
+  // lowest limit WAF accepts in every region (10 only in some).
+  wafRateLimit: 100,
+  wafRateWindowSeconds: 300,
+  wafRateLimitScope: 'registration',
+  wafBodySizeRule: true,
+  wafSampledRequests: false,
 } as const;
+
+/** The evaluation windows a WAF rate-based rule accepts, in seconds. */
+export const WAF_RATE_WINDOWS = [60, 120, 300, 600] as const;
+const WAF_RATE_SCOPES: readonly WafRateLimitScope[] = ['registration', 'all'];
+/** WAF rate-based rule limits (some regions still refuse below 100). */
+const WAF_RATE_LIMIT_RANGE = { min: 10, max: 2_000_000_000 } as const;
+/** Keeps the resource policy well inside API Gateway's 8 KB policy size limit. */
+export const MAX_ALLOWED_CIDRS = 100;
 
 export class ConfigError extends Error {
   constructor(readonly key: string, message: string) {
@@ -84,6 +141,35 @@ function boolean(read: ContextReader, key: string, fallback: boolean): boolean {
   throw new ConfigError(key, `expected true or false, got ${JSON.stringify(value)}`);
 }
 
+function oneOf<T extends string>(read: ContextReader, key: string, allowed: readonly T[], fallback: T): T {
+  const value = read(key);
+  if (isUnset(value)) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value.trim())) return value.trim() as T;
+  throw new ConfigError(key, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * A per-route limit: defaults to the smaller of its own default and the stage limit (an operator who
+ * lowers the stage lowers every route), and an explicit value above the stage limit is refused.
+ */
+function routeLimit(
+  read: ContextReader,
+  key: string,
+  fallback: number,
+  stage: { readonly key: string; readonly value: number },
+  check: (n: number) => boolean,
+  rule: string,
+): number {
+  const limit = number(read, key, Math.min(fallback, stage.value), check, rule);
+  if (limit > stage.value) {
+    throw new ConfigError(
+      key,
+      `${limit} is above ${stage.key} (${stage.value}): a route's method setting replaces the stage limit, so it would raise that route's limit instead of lowering it`,
+    );
+  }
+  return limit;
+}
+
 function httpsUrl(key: string, value: string | undefined): URL | undefined {
   if (value === undefined) return undefined;
   let url: URL;
@@ -98,6 +184,110 @@ function httpsUrl(key: string, value: string | undefined): URL | undefined {
 }
 
 const isPositiveInteger = (n: number) => Number.isInteger(n) && n > 0;
+
+/**
+ * A list of CIDRs from `-c key=a,b` (commas and/or spaces), `-c key='["a","b"]'`, or an array in
+ * cdk.json. Each is validated and normalized (a bare address gets /32 or /128); duplicates collapse.
+ */
+function cidrList(read: ContextReader, key: string): string[] {
+  const value = read(key);
+  if (isUnset(value)) return [];
+  let entries: unknown[];
+  if (Array.isArray(value)) {
+    entries = value;
+  } else if (typeof value === 'string' && value.trim().startsWith('[')) {
+    try {
+      entries = JSON.parse(value) as unknown[];
+    } catch {
+      throw new ConfigError(key, `expected a JSON array of CIDRs, got ${JSON.stringify(value)}`);
+    }
+    if (!Array.isArray(entries)) throw new ConfigError(key, `expected a JSON array of CIDRs, got ${JSON.stringify(value)}`);
+  } else if (typeof value === 'string') {
+    entries = value.split(/[\s,]+/).filter((entry) => entry !== '');
+  } else {
+    throw new ConfigError(key, `expected comma-separated CIDRs or a JSON array of them, got ${JSON.stringify(value)}`);
+  }
+  // An explicit empty list would read as "nobody may register"; say what it takes to leave it open.
+  if (entries.length === 0) throw new ConfigError(key, 'is an empty list: leave the key unset to keep registration open to every address');
+  const cidrs = [...new Set(entries.map((entry) => normalizeCidr(key, entry)))];
+  if (cidrs.length > MAX_ALLOWED_CIDRS) {
+    throw new ConfigError(key, `has ${cidrs.length} ranges, at most ${MAX_ALLOWED_CIDRS} fit the API's resource policy: merge ranges`);
+  }
+  return cidrs;
+}
+
+function normalizeCidr(key: string, entry: unknown): string {
+  if (typeof entry !== 'string') throw new ConfigError(key, `expected a CIDR string, got ${JSON.stringify(entry)}`);
+  const text = entry.trim();
+  const [address = '', prefixText, ...rest] = text.split('/');
+  const v4 = isIPv4(address);
+  // isIPv6 accepts a zone index (fe80::1%eth0), which a policy condition cannot hold
+  const v6 = !v4 && isIPv6(address) && !address.includes('%');
+  const bits = v4 ? 32 : 128;
+  const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if ((!v4 && !v6) || rest.length > 0 || !(prefix >= 0 && prefix <= bits)) {
+    throw new ConfigError(key, `${JSON.stringify(entry)} is not an IPv4 or IPv6 address or CIDR (e.g. 203.0.113.0/24, 2001:db8::/32)`);
+  }
+  const value = v4 ? ipv4Value(address) : ipv6Value(address);
+  const hostBits = BigInt(bits - prefix);
+  const network = (value >> hostBits) << hostBits;
+  if (network !== value) {
+    // 203.0.113.7/24 is almost always a typo for the network or for a single address
+    throw new ConfigError(
+      key,
+      `${JSON.stringify(entry)} has host bits set: write the network (${formatAddress(network, v4)}/${prefix}) or the single address (${address}/${bits})`,
+    );
+  }
+  return `${address.toLowerCase()}/${prefix}`;
+}
+
+function ipv4Value(address: string): bigint {
+  return address.split('.').reduce((value, octet) => (value << 8n) | BigInt(Number(octet)), 0n);
+}
+
+function ipv6Value(address: string): bigint {
+  // an embedded IPv4 tail (::ffff:192.0.2.1) is two groups
+  const lastColon = address.lastIndexOf(':');
+  const tail = address.slice(lastColon + 1);
+  const text = isIPv4(tail) ? `${address.slice(0, lastColon + 1)}${(ipv4Value(tail) >> 16n).toString(16)}:${(ipv4Value(tail) & 0xffffn).toString(16)}` : address;
+  const [head = '', rest] = text.split('::');
+  const groups = (part: string | undefined) => (part === undefined || part === '' ? [] : part.split(':'));
+  const left = groups(head);
+  const right = groups(rest);
+  const all = rest === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return all.reduce((value, group) => (value << 16n) | BigInt(parseInt(group, 16)), 0n);
+}
+
+function formatAddress(value: bigint, v4: boolean): string {
+  if (v4) return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
+  // full form is unambiguous; the message only needs to be copyable
+  return [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map((shift) => ((value >> shift) & 0xffffn).toString(16)).join(':');
+}
+
+function readWaf(read: ContextReader): WafConfig | undefined {
+  // read (and so validate) every WAF key even when the ACL is off: a typo fails now, not on the day it is turned on
+  const enabled = boolean(read, 'waf', DEFAULTS.waf);
+  const waf: WafConfig = {
+    rateLimit: number(
+      read,
+      'wafRateLimit',
+      DEFAULTS.wafRateLimit,
+      (n) => Number.isInteger(n) && n >= WAF_RATE_LIMIT_RANGE.min && n <= WAF_RATE_LIMIT_RANGE.max,
+      `an integer from ${WAF_RATE_LIMIT_RANGE.min} to ${WAF_RATE_LIMIT_RANGE.max} (requests per source IP per window)`,
+    ),
+    rateWindowSeconds: number(
+      read,
+      'wafRateWindowSeconds',
+      DEFAULTS.wafRateWindowSeconds,
+      (n) => (WAF_RATE_WINDOWS as readonly number[]).includes(n),
+      `one of ${WAF_RATE_WINDOWS.join(', ')} (seconds)`,
+    ) as WafConfig['rateWindowSeconds'],
+    rateLimitScope: oneOf(read, 'wafRateLimitScope', WAF_RATE_SCOPES, DEFAULTS.wafRateLimitScope),
+    bodySizeRule: boolean(read, 'wafBodySizeRule', DEFAULTS.wafBodySizeRule),
+    sampledRequests: boolean(read, 'wafSampledRequests', DEFAULTS.wafSampledRequests),
+  };
+  return enabled ? waf : undefined;
+}
 
 export function readConfig(read: ContextReader): DcrConfig {
   const stage = optionalString(read, 'stage') ?? DEFAULTS.stage;
@@ -135,6 +325,11 @@ export function readConfig(read: ContextReader): DcrConfig {
   if (publicBase !== undefined && publicBase.search !== '') throw new ConfigError('publicBaseUrl', 'must not have a query');
   const publicBaseUrl = publicBase?.href.replace(/\/+$/, '');
 
+  const stageRate = { key: 'throttlingRateLimit', value: throttlingRateLimit };
+  const stageBurst = { key: 'throttlingBurstLimit', value: throttlingBurstLimit };
+  const positive = (n: number) => n > 0;
+  const waf = readWaf(read);
+
   return {
     stage,
     production: PRODUCTION_STAGES.has(stage),
@@ -147,6 +342,12 @@ export function readConfig(read: ContextReader): DcrConfig {
     ...(publicBaseUrl !== undefined && { publicBaseUrl }),
     settingsTtlSeconds,
     apiGatewayCloudWatchRole: boolean(read, 'apiGatewayCloudWatchRole', true),
+    registerRateLimit: routeLimit(read, 'registerRateLimit', DEFAULTS.registerRateLimit, stageRate, positive, 'a positive number'),
+    registerBurstLimit: routeLimit(read, 'registerBurstLimit', DEFAULTS.registerBurstLimit, stageBurst, isPositiveInteger, 'a positive integer'),
+    manageRateLimit: routeLimit(read, 'manageRateLimit', DEFAULTS.manageRateLimit, stageRate, positive, 'a positive number'),
+    manageBurstLimit: routeLimit(read, 'manageBurstLimit', DEFAULTS.manageBurstLimit, stageBurst, isPositiveInteger, 'a positive integer'),
+    ...(waf !== undefined && { waf }),
+    registrationAllowedCidrs: cidrList(read, 'registrationAllowedCidrs'),
   };
 }
 

@@ -1,5 +1,6 @@
 // Everything that can be replaced without losing data: one function per route of ROUTES, the REST API
-// in front of them, and the SSM parameters that hold the settings (seeded from SETTINGS).
+// in front of them (with its throttling, resource policy and optional WAF web ACL from
+// infra/protection.ts), and the SSM parameters that hold the settings (seeded from SETTINGS).
 
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { DEFAULT_SETTINGS, SETTINGS } from '../lib/settings/catalog.js';
 import { type DcrConfig, ssmPrefix } from './config.js';
+import { ApiFirewall, registrationResourcePolicy, routeMethodOptions } from './protection.js';
 import { REGISTRATION_PATH, ROUTES, type Route } from './routes.js';
 
 /** The repository root: this file lives in `<root>/infra/`, whether run by tsx or by vitest. */
@@ -30,6 +32,8 @@ export class StatelessStack extends Stack {
   readonly api: apigateway.RestApi;
   readonly functions: ReadonlyMap<Route['name'], NodejsFunction>;
   readonly settingsParameters: readonly ssm.StringParameter[];
+  /** The WAF web ACL on the stage, when `waf` is on. */
+  readonly firewall: ApiFirewall | undefined;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -142,10 +146,14 @@ export class StatelessStack extends Stack {
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       // Access logging needs the account's API Gateway CloudWatch role; retained when the stack goes.
       cloudWatchRole: config.apiGatewayCloudWatchRole,
+      // Part of the RestApi's own properties, which the Deployment's logical id hashes: a changed
+      // policy makes a new deployment, so it takes effect without a manual redeploy.
+      policy: registrationResourcePolicy(config.registrationAllowedCidrs),
       deployOptions: {
         stageName: config.stage,
         throttlingRateLimit: config.throttlingRateLimit,
         throttlingBurstLimit: config.throttlingBurstLimit,
+        methodOptions: routeMethodOptions(config),
         metricsEnabled: true,
         // Request and response bodies carry secrets and tokens: never log them.
         dataTraceEnabled: false,
@@ -160,6 +168,9 @@ export class StatelessStack extends Stack {
       resource.addMethod(route.method, new apigateway.LambdaIntegration(fn, { proxy: true }));
     }
 
+    this.firewall =
+      config.waf === undefined ? undefined : new ApiFirewall(this, 'Firewall', { name: `dcr-${config.stage}`, stage: this.api.deploymentStage, waf: config.waf });
+
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the API stage',
       value: this.api.url,
@@ -172,6 +183,12 @@ export class StatelessStack extends Stack {
       description: 'DynamoDB table of the registered clients',
       value: table.tableName,
     });
+    if (this.firewall !== undefined) {
+      new CfnOutput(this, 'WebAclArn', {
+        description: 'AWS WAF web ACL on the API stage',
+        value: this.firewall.webAcl.attrArn,
+      });
+    }
     new CfnOutput(this, 'SettingsPrefix', {
       description: 'SSM prefix of the settings (aws ssm put-parameter --overwrite --name <prefix><setting>)',
       value: prefix,
