@@ -32,6 +32,16 @@ export const invalidClientMetadata = (description: string) =>
 
 export const invalidRedirectUri = (description: string) => new RegistrationError(400, 'invalid_redirect_uri', description);
 
+/** RFC 7591 §3.2.2: the software statement is malformed, badly signed, expired, or missing where one is required. */
+export const invalidSoftwareStatement = (description: string) => new RegistrationError(400, 'invalid_software_statement', description);
+
+/** RFC 7591 §3.2.2: a well-formed software statement this server does not accept (untrusted issuer, software not allowed). */
+export const unapprovedSoftwareStatement = (description: string) =>
+  new RegistrationError(400, 'unapproved_software_statement', description);
+
+/** A registration policy refuses the caller itself, whatever its metadata (a client cap is reached). */
+export const accessDenied = (description: string) => new RegistrationError(403, 'access_denied', description);
+
 /** RFC 6750 §3.1: a request without credentials gets a bare challenge, one with bad credentials gets the error. */
 export const missingToken = (description: string) =>
   new RegistrationError(401, 'invalid_token', description, { headers: { 'WWW-Authenticate': 'Bearer' } });

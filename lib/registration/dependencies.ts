@@ -1,5 +1,6 @@
 import type { SectorIdentifierFetcher } from '../metadata/sector-identifier.js';
 import type { SettingsSource } from '../settings/settings-source.js';
+import type { ClientQuota } from '../store/client-quota.js';
 import type { ClientStore } from '../store/client-store.js';
 import type { InitialAccessTokenVerifier } from '../tokens/initial-access-token.js';
 import type { SecretSealer } from '../tokens/secret-sealer.js';
@@ -9,6 +10,8 @@ import type { RandomSource } from '../tokens/secrets.js';
 export interface RegistrationDependencies {
   /** Absent when no table is configured: registration is then inactive (503). */
   readonly store?: ClientStore;
+  /** Counters of the client caps (registration policies); needed only when caps are configured. */
+  readonly quota?: ClientQuota;
   readonly settings: SettingsSource;
   /** Absent when no issuer is configured: required initial access tokens cannot be checked (503). */
   readonly initialAccessTokens?: InitialAccessTokenVerifier;

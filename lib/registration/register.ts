@@ -3,6 +3,8 @@ import { log } from '../http/log.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
 import { secretStateOf } from '../metadata/client-secret.js';
 import { validateMetadata } from '../metadata/validate.js';
+import { countersFor, givePlacesBack, takePlaces } from '../policies/caps.js';
+import { applyPolicies, policiesInForce, registrationLists, withSoftwareStatement } from '../policies/pipeline.js';
 import type { ClientRecord } from '../store/client-store.js';
 import { hashSecret, newClientId, newSecret } from '../tokens/secrets.js';
 import { authorizeRegistration } from './authorize-registration.js';
@@ -12,19 +14,28 @@ import type { RegistrationDependencies } from './dependencies.js';
 import { metadataContext } from './metadata-context.js';
 import { clientStore, registrationSettings } from './guards.js';
 
-/** POST /as/clients.oauth2 (RFC 7591 §3). */
+/**
+ * POST /as/clients.oauth2 (RFC 7591 §3): the registration policies run on the body, then validation;
+ * only an accepted client takes its places in the caps and a use of its initial access token, and
+ * both go back if the client cannot be stored.
+ */
 export async function register(deps: RegistrationDependencies, request: HttpRequest): Promise<HttpResponse> {
   const settings = await registrationSettings(deps);
   const store = clientStore(deps);
   const caller = await authorizeRegistration(request, settings, deps);
+  const policies = policiesInForce(settings);
+  const lists = registrationLists(policies, caller);
+  const counters = countersFor(policies.caps, caller);
   // client_id and client_secret in the body are ignored: the server always generates both
-  const metadata = await validateMetadata(readJsonObject(request), metadataContext(settings, deps));
+  const { body, softwareStatement } = await applyPolicies(policies, lists, readJsonObject(request));
+  const metadata = withSoftwareStatement(await validateMetadata(body, metadataContext(settings, deps)), softwareStatement);
 
   const issuedAt = Math.floor(deps.now() / 1000);
   const clientId = newClientId(deps.random);
   const secretKind = secretStateOf(metadata);
   const secret = secretKind.hasSecret ? await issueSecret(deps, clientId, secretKind.recoverable) : undefined;
   const registrationAccessToken = settings.managementEnabled ? newSecret(deps.random) : undefined;
+  const heldCounters = counters.map((counter) => counter.key);
   const record: ClientRecord = {
     clientId,
     issuedAt,
@@ -35,15 +46,26 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
     registrationTokenHash: registrationAccessToken && hashSecret(registrationAccessToken),
     version: 1,
     updatedAt: issuedAt,
+    // kept only while policies are configured, so an unconfigured service stores exactly what it did before
+    policyLists: policies.active ? lists : undefined,
+    registeredBy: policies.active ? caller?.subject : undefined,
+    quotaCounters: heldCounters,
   };
-  await caller?.consume?.();
+  await takePlaces(deps.quota, counters);
+  try {
+    await caller?.consume?.();
+  } catch (error) {
+    await givePlacesBack(deps.quota, heldCounters);
+    throw error;
+  }
   try {
     await store.create(record);
   } catch (error) {
-    // the use goes back; if even that fails, the token lost one use, which is logged, not hidden
+    // the use and the places go back; if that fails too, it is logged, not hidden
     await caller?.restore?.().catch((restoreError: Error) =>
       log('error', 'an initial access token use could not be given back', { error: restoreError.name, message: restoreError.message }),
     );
+    await givePlacesBack(deps.quota, heldCounters);
     throw error;
   }
   return clientInformation(201, record, { clientSecret: secret?.clientSecret, registrationAccessToken }, request.baseUrl);

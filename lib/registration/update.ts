@@ -3,11 +3,15 @@ import { readJsonObject } from '../http/body.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
 import { secretStateOf } from '../metadata/client-secret.js';
 import { validateMetadata } from '../metadata/validate.js';
-import { hashSecret, newSecret } from '../tokens/secrets.js';
+import { applyPolicies, policiesInForce, updateLists, withSoftwareStatement } from '../policies/pipeline.js';
+import type { PolicyRequest } from '../policies/policy.js';
+import type { Settings } from '../settings/catalog.js';
+import type { ClientStore } from '../store/client-store.js';
+import { hashSecret, matchesHash, newSecret } from '../tokens/secrets.js';
 import { clientInformation } from './client-information.js';
 import { rewriteCredentials } from './credentials.js';
 import type { RegistrationDependencies } from './dependencies.js';
-import { clientStore, managementSettings, pathClientId, registrationAccessToken } from './guards.js';
+import { clientStore, managementSettings, pathClientId, registrationAccessToken, wrongTokenOrClient } from './guards.js';
 import { metadataContext } from './metadata-context.js';
 
 // RFC 7592 §2.2: values the server assigns; a client must not send them back.
@@ -16,7 +20,8 @@ const SERVER_ASSIGNED = ['registration_access_token', 'registration_client_uri',
 /**
  * PUT /as/clients.oauth2/{clientId} (RFC 7592 §2.2): a full replacement. The new metadata is
  * validated like a registration; one UpdateItem, guarded by the token hash (and by the secret hash
- * when the body carries client_secret), replaces it and the rotated credentials.
+ * when the body carries client_secret), replaces it and the rotated credentials. While registration
+ * policies are configured, the client's policy lists run again first, which costs one GetItem more.
  */
 export async function update(deps: RegistrationDependencies, request: HttpRequest): Promise<HttpResponse> {
   const settings = await managementSettings(deps);
@@ -25,7 +30,8 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
   const clientId = pathClientId(request);
   const body = readJsonObject(request);
   const presentedSecret = checkIdentity(body, clientId);
-  const metadata = await validateMetadata(body, metadataContext(settings, deps));
+  const { body: adjusted, softwareStatement } = await updatePolicies(deps, store, settings, { clientId, token, body });
+  const metadata = withSoftwareStatement(await validateMetadata(adjusted, metadataContext(settings, deps)), softwareStatement);
 
   const target = secretStateOf(metadata);
   const newToken = settings.rotateRegistrationAccessToken ? newSecret(deps.random) : undefined;
@@ -41,6 +47,23 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
     expected: target,
   });
   return clientInformation(200, record, { clientSecret, registrationAccessToken: newToken ?? token }, request.baseUrl);
+}
+
+/**
+ * The lists the client was registered under are on its item, so they are read first; the token is
+ * checked on that read, so a caller without it never runs a policy (nor a software statement's key fetch).
+ */
+async function updatePolicies(
+  deps: RegistrationDependencies,
+  store: ClientStore,
+  settings: Settings,
+  update: { clientId: string; token: string; body: Record<string, unknown> },
+): Promise<PolicyRequest> {
+  const policies = policiesInForce(settings);
+  if (!policies.active) return { body: update.body };
+  const current = await store.find(update.clientId);
+  if (!current || !matchesHash(update.token, current.registrationTokenHash)) throw wrongTokenOrClient();
+  return applyPolicies(policies, updateLists(current, settings), update.body);
 }
 
 /** client_id must be present and match the path; client_secret, when present, is checked by the write guard. */

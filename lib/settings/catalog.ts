@@ -19,6 +19,11 @@ export interface Settings {
   readonly allowClientDelete: boolean;
   /** Extended properties: operator-defined extra metadata names clients may send and get back. */
   readonly extendedProperties: readonly ExtendedProperty[];
+  /**
+   * Client registration policies: the JSON document of lib/policies/config.ts, kept as text here and
+   * checked where it is used (lib/policies/pipeline.ts), once per distinct value.
+   */
+  readonly registrationPolicies: string;
 }
 
 export interface ExtendedProperty {
@@ -27,7 +32,7 @@ export interface ExtendedProperty {
   readonly multiValued: boolean;
 }
 
-type Kind = 'boolean' | 'scopes' | 'extended-properties';
+type Kind = 'boolean' | 'scopes' | 'extended-properties' | 'json';
 
 export interface SettingDefinition {
   readonly key: keyof Settings;
@@ -107,6 +112,14 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaultValue: '[]',
     label: 'Extended properties: JSON array of {"name": "...", "multiValued": true|false}',
   },
+  {
+    key: 'registrationPolicies',
+    parameter: 'registration-policies',
+    envVar: 'DCR_REGISTRATION_POLICIES',
+    kind: 'json',
+    defaultValue: '{}',
+    label: 'Client registration policies: JSON {"anonymous": [...], "authenticated": [...], "named": {...}, "caps": {...}}',
+  },
 ];
 
 export const MAX_EXTENDED_PROPERTIES = 50;
@@ -119,8 +132,10 @@ export class SettingValueError extends Error {
   }
 }
 
-function parseValue(definition: SettingDefinition, raw: string): boolean | string[] | ExtendedProperty[] {
+function parseValue(definition: SettingDefinition, raw: string): boolean | string | string[] | ExtendedProperty[] {
   const value = raw.trim();
+  // checked whole by its consumer, which knows the schema (a bad document answers 503, never half-applies)
+  if (definition.kind === 'json') return value;
   if (definition.kind === 'scopes') return value.split(/\s+/).filter(Boolean);
   if (definition.kind === 'extended-properties') return parseExtendedProperties(definition, value);
   if (/^(true|on|yes|1)$/i.test(value)) return true;

@@ -17,6 +17,12 @@ export interface ClientRecord {
   readonly version: number;
   /** Seconds since the epoch. */
   readonly updatedAt: number;
+  /** Registration policy lists the client was registered under (lib/policies): PUT applies them again. */
+  readonly policyLists?: readonly string[];
+  /** Subject of the initial access token that registered the client. */
+  readonly registeredBy?: string;
+  /** Keys of the cap counters holding one place for this client (lib/store/client-quota.ts): DELETE gives them back. */
+  readonly quotaCounters?: readonly string[];
 }
 
 /** How an update treats the stored secret (its hash and, for recoverable secrets, its sealed copy). */
@@ -65,6 +71,6 @@ export interface ClientStore {
   find(clientId: string): Promise<ClientRecord | undefined>;
   /** Applies the change if the guard holds and returns the item as written; GuardFailedError otherwise. */
   update(clientId: string, change: ClientChange, guard: WriteGuard): Promise<ClientRecord>;
-  /** Deletes the client if the guard holds; GuardFailedError otherwise. */
-  delete(clientId: string, guard: WriteGuard): Promise<void>;
+  /** Deletes the client if the guard holds and returns it as it was; GuardFailedError otherwise. */
+  delete(clientId: string, guard: WriteGuard): Promise<ClientRecord>;
 }

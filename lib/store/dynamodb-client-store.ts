@@ -90,17 +90,20 @@ export class DynamoDbClientStore implements ClientStore {
     return toRecord(output.Attributes as ClientItem);
   }
 
-  async delete(clientId: string, guard: WriteGuard): Promise<void> {
+  async delete(clientId: string, guard: WriteGuard): Promise<ClientRecord> {
     const expression = new ExpressionBuilder();
-    await guarded(() => this.documents.send(
+    // ALL_OLD costs nothing extra and tells which cap counters the client held
+    const output = await guarded(() => this.documents.send(
       new DeleteCommand({
         TableName: this.tableName,
         Key: { [ATTR.clientId]: clientId },
         ConditionExpression: guardCondition(expression, guard),
         ExpressionAttributeNames: expression.names,
         ExpressionAttributeValues: expression.values,
+        ReturnValues: 'ALL_OLD',
       }),
     ));
+    return toRecord(output.Attributes as ClientItem);
   }
 
 }
@@ -115,7 +118,8 @@ async function guarded<T>(send: () => Promise<T>): Promise<T> {
   }
 }
 
-async function call<T>(send: () => Promise<T>): Promise<T> {
+/** Sends one request; outages become a 503 and anything unknown a 500 (see translate). Shared by the adapters of this table. */
+export async function call<T>(send: () => Promise<T>): Promise<T> {
   try {
     return await send();
   } catch (error) {

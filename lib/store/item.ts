@@ -12,6 +12,9 @@ export const ATTR = {
   registrationTokenHash: 'registration_access_token_hash',
   version: 'version',
   updatedAt: 'updated_at',
+  policyLists: 'registration_policy_lists',
+  registeredBy: 'registered_by',
+  quotaCounters: 'quota_counters',
 } as const;
 
 export interface ClientItem {
@@ -24,6 +27,9 @@ export interface ClientItem {
   registration_access_token_hash?: string;
   version: number;
   updated_at: number;
+  registration_policy_lists?: string[];
+  registered_by?: string;
+  quota_counters?: string[];
 }
 
 export function toItem(record: ClientRecord): ClientItem {
@@ -37,6 +43,9 @@ export function toItem(record: ClientRecord): ClientItem {
     registration_access_token_hash: record.registrationTokenHash,
     version: record.version,
     updated_at: record.updatedAt,
+    registration_policy_lists: record.policyLists?.length ? [...record.policyLists] : undefined,
+    registered_by: record.registeredBy,
+    quota_counters: record.quotaCounters?.length ? [...record.quotaCounters] : undefined,
   };
 }
 
@@ -51,5 +60,8 @@ export function toRecord(item: ClientItem): ClientRecord {
     registrationTokenHash: item.registration_access_token_hash,
     version: item.version,
     updatedAt: item.updated_at,
+    policyLists: item.registration_policy_lists,
+    registeredBy: item.registered_by,
+    quotaCounters: item.quota_counters,
   };
 }

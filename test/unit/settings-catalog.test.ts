@@ -191,6 +191,7 @@ describe('settings catalog', () => {
         DCR_ROTATE_REGISTRATION_ACCESS_TOKEN: '0',
         DCR_ALLOW_CLIENT_DELETE: 'OFF',
         DCR_EXTENDED_PROPERTIES: '[{"name":"tenant"}]',
+        DCR_REGISTRATION_POLICIES: '{"caps":{"total":5}}',
       };
 
       // Act
@@ -206,6 +207,7 @@ describe('settings catalog', () => {
         rotateRegistrationAccessToken: false,
         allowClientDelete: false,
         extendedProperties: [{ name: 'tenant', multiValued: false }],
+        registrationPolicies: '{"caps":{"total":5}}',
       };
       expect(settings).toEqual(expected);
     });

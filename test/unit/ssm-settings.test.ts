@@ -96,6 +96,7 @@ describe('SsmSettingsSource', () => {
     parameters.set(`${PREFIX}rotate-registration-access-token`, '0');
     parameters.set(`${PREFIX}allow-client-delete`, 'FALSE');
     parameters.set(`${PREFIX}extended-properties`, '[{"name":"tenant"},{"name":"roles","multiValued":true}]');
+    parameters.set(`${PREFIX}registration-policies`, '{"caps":{"total":5}}');
 
     // Act
     const current = await source(clock).current();
@@ -113,6 +114,7 @@ describe('SsmSettingsSource', () => {
         { name: 'tenant', multiValued: false },
         { name: 'roles', multiValued: true },
       ],
+      registrationPolicies: '{"caps":{"total":5}}',
     };
     expect(current).toEqual(expected);
   });

@@ -1,0 +1,97 @@
+import { invalidToken, temporarilyUnavailable } from '../errors.js';
+import { log } from '../http/log.js';
+import type { Settings } from '../settings/catalog.js';
+import type { ClientMetadata, ClientRecord } from '../store/client-store.js';
+import type { VerifiedAccessToken } from '../tokens/initial-access-token.js';
+import { ANONYMOUS_LIST, AUTHENTICATED_LIST, parsePolicyConfig, PolicyConfigError, type PolicyConfig } from './config.js';
+import type { PolicyRequest, RegistrationPolicy } from './policy.js';
+import { quoted } from './request-values.js';
+
+// Which policies a request runs, and running them. The configuration is parsed once per distinct
+// setting value (a settings refresh that changes it), never per request.
+
+/** Claim of an initial access token naming extra policy lists (`named` in the configuration): an array of names, or a space-separated string. */
+export const POLICIES_CLAIM = 'dcr_policies';
+
+let cached: { readonly raw: string; readonly config?: PolicyConfig; readonly error?: PolicyConfigError } | undefined;
+
+/** The configuration of this setting value, built on first use; throws PolicyConfigError (again on every call) when it is refused. */
+export function loadPolicies(raw: string): PolicyConfig {
+  if (cached?.raw !== raw) {
+    try {
+      cached = { raw, config: parsePolicyConfig(raw) };
+    } catch (error) {
+      if (!(error instanceof PolicyConfigError)) throw error;
+      cached = { raw, error };
+      // said once per value: while it is in force, registrations and updates answer 503
+      log('error', 'the registration policy configuration is refused', { problems: error.problems });
+    }
+  }
+  if (cached.error) throw cached.error;
+  return cached.config!;
+}
+
+/** The policies of the settings in force. A refused configuration is never half-applied: the request gets a 503. */
+export function policiesInForce(settings: Settings): PolicyConfig {
+  try {
+    return loadPolicies(settings.registrationPolicies);
+  } catch (error) {
+    if (error instanceof PolicyConfigError) {
+      throw temporarilyUnavailable('the registration policies of this server are misconfigured; the operator has been told (see the logs)', 30);
+    }
+    throw error;
+  }
+}
+
+/** A registration runs `anonymous`, or `authenticated` followed by the lists its token names. */
+export function registrationLists(config: PolicyConfig, caller: VerifiedAccessToken | undefined): string[] {
+  if (!caller) return [ANONYMOUS_LIST];
+  const claim = caller.claims[POLICIES_CLAIM];
+  if (claim === undefined) return [AUTHENTICATED_LIST];
+  const names = typeof claim === 'string' ? claim.split(' ').filter(Boolean) : claim;
+  if (!Array.isArray(names) || !names.every((name) => typeof name === 'string')) {
+    throw invalidToken(`the ${POLICIES_CLAIM} claim of the initial access token must be an array of policy list names`);
+  }
+  // a list the server does not have cannot be applied, and skipping it could skip a restriction
+  const unknown = names.find((name) => !config.named.has(name));
+  if (unknown !== undefined) throw invalidToken(`the initial access token names the registration policy list ${quoted(unknown)}, which this server does not have`);
+  return [AUTHENTICATED_LIST, ...new Set(names)];
+}
+
+/**
+ * An update runs the lists the client was registered under. A client registered while no policy
+ * was configured has none stored: it runs `authenticated` when initial access tokens are required
+ * (it must have had one), else `anonymous`.
+ */
+export function updateLists(record: ClientRecord, settings: Settings): readonly string[] {
+  if (record.policyLists?.length) return record.policyLists;
+  return [settings.requireInitialAccessToken ? AUTHENTICATED_LIST : ANONYMOUS_LIST];
+}
+
+function policiesOf(config: PolicyConfig, list: string): readonly RegistrationPolicy[] {
+  if (list === ANONYMOUS_LIST) return config.anonymous;
+  if (list === AUTHENTICATED_LIST) return config.authenticated;
+  // a named list removed from the configuration since registration no longer applies
+  return config.named.get(list) ?? [];
+}
+
+/**
+ * Runs the lists in order on a copy of the body. `software_statement` never reaches validation: it
+ * is registered only when a policy verified it (RFC 7591 §2.3 lets a server ignore one it does not check).
+ */
+export async function applyPolicies(config: PolicyConfig, lists: readonly string[], body: Readonly<Record<string, unknown>>): Promise<PolicyRequest> {
+  const request: PolicyRequest = { body: { ...body } };
+  for (const list of lists) {
+    for (const policy of policiesOf(config, list)) {
+      const pending = policy.apply(request);
+      if (pending) await pending;
+    }
+  }
+  delete request.body.software_statement;
+  return request;
+}
+
+/** The validated metadata plus the verified software statement, returned unmodified with the client information. */
+export function withSoftwareStatement(metadata: ClientMetadata, statement: string | undefined): ClientMetadata {
+  return statement === undefined ? metadata : { ...metadata, software_statement: statement };
+}

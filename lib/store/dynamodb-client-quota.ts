@@ -1,0 +1,56 @@
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ClientQuota, QuotaCounter } from './client-quota.js';
+import { call } from './dynamodb-client-store.js';
+import { ATTR } from './item.js';
+
+/** Attribute of a counter item holding how many clients it counts. */
+export const QUOTA_COUNT_ATTRIBUTE = 'client_count';
+
+/**
+ * Counter items in the client table: `{client_id: "#quota#total", client_count: 17}`. Taking is one
+ * UpdateItem `ADD client_count 1` conditioned on `client_count < max`, so of parallel registrations
+ * racing for the last place exactly one wins, and nothing is ever scanned.
+ */
+export class DynamoDbClientQuota implements ClientQuota {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async take(counter: QuotaCounter): Promise<boolean> {
+    try {
+      await call(() => this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [ATTR.clientId]: counter.key },
+          UpdateExpression: 'ADD #count :one',
+          ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
+          ExpressionAttributeNames: { '#count': QUOTA_COUNT_ATTRIBUTE },
+          ExpressionAttributeValues: { ':one': 1, ':max': counter.max },
+        }),
+      ));
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async release(key: string): Promise<void> {
+    try {
+      await call(() => this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [ATTR.clientId]: key },
+          UpdateExpression: 'ADD #count :minusOne',
+          ConditionExpression: '#count > :zero',
+          ExpressionAttributeNames: { '#count': QUOTA_COUNT_ATTRIBUTE },
+          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+        }),
+      ));
+    } catch (error) {
+      // already at zero (an operator reset it): nothing to give back
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+}
