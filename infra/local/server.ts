@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { getRuntime, runtimeFromEnv, setRuntime } from '../../lib/runtime.js';
 import type { Settings } from '../../lib/settings/catalog.js';
+import { ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-access-token-store.js';
 import { ensureClientTable } from '../../lib/store/ensure-table.js';
 import { ROUTES, type RouteName } from '../routes.js';
 import { createDevIssuer, DEV_ISSUER_JWKS_PATH, type DevIssuer } from './dev-issuer.js';
@@ -89,9 +90,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ...(env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     };
     tableName = env.DCR_TABLE_NAME?.trim() || 'dcr-clients';
+    // initial access tokens of this service (`npm run admin -- iat create`) live in a table of their own
+    const iatTableName = env.DCR_IAT_TABLE_NAME?.trim() || 'dcr-initial-access-tokens';
     const tableClient = new DynamoDBClient(clientConfig);
     try {
       await ensureClientTable(tableClient, tableName);
+      await ensureInitialAccessTokenTable(tableClient, iatTableName);
     } finally {
       tableClient.destroy();
     }
@@ -99,6 +103,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     const runtimeEnv: NodeJS.ProcessEnv = {
       ...env,
       DCR_TABLE_NAME: tableName,
+      DCR_IAT_TABLE_NAME: iatTableName,
       DCR_SSM_PREFIX: '',
       DCR_PUBLIC_BASE_URL: env.DCR_PUBLIC_BASE_URL || url,
     };

@@ -6,9 +6,10 @@ import { requireOneScope, type VerifiedAccessToken } from '../tokens/initial-acc
 import type { RegistrationDependencies } from './dependencies.js';
 
 /**
- * "Require Initial Access Token": the POST must carry a bearer token from the authorization server
- * holding the required scope (or one of the scope group). Returns the verified token, or undefined
- * for an anonymous registration when no token is required.
+ * "Require Initial Access Token": the POST must carry a bearer token holding the required scope (or one
+ * of the scope group): a JWT of the authorization server, an opaque token it confirms by introspection,
+ * or a token issued by this service (lib/tokens/composite-verifier.ts routes each to its check).
+ * Returns the verified token, or undefined for an anonymous registration when no token is required.
  */
 export async function authorizeRegistration(
   request: HttpRequest,
@@ -20,7 +21,9 @@ export async function authorizeRegistration(
   if (token === undefined) throw missingToken('an initial access token is required (Authorization: Bearer <token>)');
   if (!deps.initialAccessTokens) {
     throw temporarilyUnavailable(
-      'initial access tokens are required, but no token issuer is configured (DCR_IAT_ISSUER, DCR_IAT_JWKS_URI)',
+      'initial access tokens are required, but no way to check them is configured: JWTs of an issuer (DCR_IAT_ISSUER, ' +
+        'DCR_IAT_JWKS_URI), token introspection (DCR_IAT_INTROSPECTION_URL, DCR_IAT_INTROSPECTION_CLIENT_ID and its secret), ' +
+        'or tokens issued by this service (DCR_IAT_TABLE_NAME)',
       300,
     );
   }

@@ -1,9 +1,18 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { insufficientScope, invalidToken, temporarilyUnavailable } from '../errors.js';
 
+/** Which form the token had: a JWT of the issuer, an opaque token checked by introspection, or one of this service. */
+export type AccessTokenKind = 'jwt' | 'introspection' | 'service';
+
 export interface VerifiedAccessToken {
+  /** Absent only where a test builds a token by hand. */
+  readonly kind?: AccessTokenKind;
   readonly subject?: string;
   readonly scopes: readonly string[];
+  /**
+   * The JWT payload, the introspection answer, or (tokens of this service) iss, sub, scope, jti, iat,
+   * exp and `dcr_policies` when the token names extra registration policies.
+   */
   readonly claims: JWTPayload;
   /**
    * Tokens with a number of uses: takes one use (a conditional write), throwing invalid_token when
@@ -74,7 +83,7 @@ export class JwtInitialAccessTokenVerifier implements InitialAccessTokenVerifier
     } catch (error) {
       throw describeFailure(error);
     }
-    const verified = { subject: claims.sub, scopes: scopesOf(claims), claims };
+    const verified: VerifiedAccessToken = { kind: 'jwt', subject: claims.sub, scopes: scopesOf(claims), claims };
     this.remember(token, verified, Math.min(claims.exp! * 1000, now + VERIFIED_CACHE_MS));
     return verified;
   }

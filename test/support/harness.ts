@@ -14,11 +14,12 @@ import { matchRoute, toProxyEvent } from '../../infra/local/proxy-event.js';
 import type { SectorIdentifierFetcher } from '../../lib/metadata/sector-identifier.js';
 import { setRuntime } from '../../lib/runtime.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../lib/settings/catalog.js';
-import { createDocumentClient, DynamoDbClientStore } from '../../lib/store/dynamodb-client-store.js';
+import { DynamoDbClientQuota } from '../../lib/store/dynamodb-client-quota.js';
+import { createDocumentClient, DynamoDbClientStore, type DocumentClientConfig } from '../../lib/store/dynamodb-client-store.js';
 import { ensureClientTable } from '../../lib/store/ensure-table.js';
-import { JwtInitialAccessTokenVerifier } from '../../lib/tokens/initial-access-token.js';
+import { JwtInitialAccessTokenVerifier, type InitialAccessTokenVerifier } from '../../lib/tokens/initial-access-token.js';
 import { LocalSecretSealer } from '../../lib/tokens/secret-sealer.js';
-import { systemRandom } from '../../lib/tokens/secrets.js';
+import { systemRandom, type RandomSource } from '../../lib/tokens/secrets.js';
 
 // Integration harness: the real Lambda handlers (functions/*.ts), called with the API Gateway events
 // the local server builds, against dynalite in this process. Settings can change between calls.
@@ -81,6 +82,17 @@ export interface HarnessOptions {
    * A test serving the document locally passes createSectorIdentifierFetcher({ allowAddresses: ['127.0.0.1'], ca }).
    */
   readonly sectorIdentifiers?: SectorIdentifierFetcher;
+  /**
+   * Builds the initial access token verifier in place of the default one (the JWT verifier of h.issuer,
+   * passed in as `jwt` unless withIssuer is false), e.g. a composite with introspection or tokens of this
+   * service; `dynamoDb` is the client configuration of the embedded DynamoDB.
+   */
+  readonly initialAccessTokens?: (parts: {
+    jwt?: InitialAccessTokenVerifier;
+    dynamoDb: DocumentClientConfig;
+  }) => InitialAccessTokenVerifier | undefined;
+  /** Random bytes for client ids and secrets; absent: the system's. A test repeats bytes to make a client write collide. */
+  readonly random?: RandomSource;
 }
 
 export function clientPath(clientId: string): string {
@@ -183,24 +195,29 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
 
+  const jwtVerifier =
+    options.withIssuer === false
+      ? undefined
+      : new JwtInitialAccessTokenVerifier({
+          issuer: ISSUER_URL,
+          jwksUri: issuer.jwksUri,
+          audience: options.audience,
+          keySet: createLocalJWKSet({ keys: [...issuer.jwks.keys, ...(options.trustedKeys ?? [])] }),
+        });
   setRuntime({
     dependencies: {
       store: options.withStore === false ? undefined : new DynamoDbClientStore(createDocumentClient(clientConfig), tableName),
+      // the cap counters of the registration policies (absent with the table, like the store)
+      quota: options.withStore === false ? undefined : new DynamoDbClientQuota(createDocumentClient(clientConfig), tableName),
       settings: { current: async () => harness.settings },
-      initialAccessTokens:
-        options.withIssuer === false
-          ? undefined
-          : new JwtInitialAccessTokenVerifier({
-              issuer: ISSUER_URL,
-              jwksUri: issuer.jwksUri,
-              audience: options.audience,
-              keySet: createLocalJWKSet({ keys: [...issuer.jwks.keys, ...(options.trustedKeys ?? [])] }),
-            }),
+      initialAccessTokens: options.initialAccessTokens
+        ? options.initialAccessTokens({ jwt: jwtVerifier, dynamoDb: clientConfig })
+        : jwtVerifier,
       // the local-mode sealer (AES-GCM, a key of this process) stands in for KMS
       secretSealer: options.withSecretSealer === false ? undefined : new LocalSecretSealer(LocalSecretSealer.generateKey()),
       sectorIdentifiers: options.sectorIdentifiers,
       now: Date.now,
-      random: systemRandom,
+      random: options.random ?? systemRandom,
     },
     publicBaseUrl: BASE_URL,
   });

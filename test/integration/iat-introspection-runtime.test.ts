@@ -1,0 +1,131 @@
+// The introspection form as the runtime builds it from the environment in AWS: the client secret is
+// an SSM SecureString. SSM cannot run on this machine (no emulator, no network), so the SSM client is
+// replaced by aws-sdk-client-mock; the introspection endpoint and DynamoDB are real (local).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createInitialAccessToken } from '../../infra/admin/iat-commands.js';
+import { initialAccessTokensFromEnv } from '../../lib/runtime.js';
+import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
+import { DynamoDbInitialAccessTokenStore, ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-access-token-store.js';
+import { expectError, HARNESS_SETTINGS, REGISTRATION_PATH, startHarness, type Harness } from '../support/harness.js';
+import { IntrospectionEndpoint } from './iat-introspection-endpoint.js';
+
+const CLIENT_ID = 'dcr-service';
+const CLIENT_SECRET = 'secret-from-ssm';
+const PARAMETER = '/dcr/test/introspection-client-secret';
+const TABLE = 'dcr-initial-access-tokens-runtime';
+const METADATA = { redirect_uris: ['https://app.example/cb'] };
+
+describe('initial access tokens configured from the environment (introspection secret in SSM, service tokens)', () => {
+  let h: Harness;
+  const endpoint = new IntrospectionEndpoint(CLIENT_ID, CLIENT_SECRET);
+  const ssmClient = new SSMClient({ region: 'eu-west-1' });
+  const ssm = mockClient(ssmClient);
+  let dynamoDbConfig: Parameters<typeof createDocumentClient>[0];
+  beforeAll(async () => {
+    await endpoint.start();
+    h = await startHarness({
+      initialAccessTokens: ({ dynamoDb }) => {
+        dynamoDbConfig = dynamoDb;
+        return initialAccessTokensFromEnv(
+          {
+            DCR_IAT_ISSUER: 'https://as.example.test',
+            DCR_IAT_INTROSPECTION_URL: endpoint.url,
+            DCR_IAT_INTROSPECTION_CLIENT_ID: CLIENT_ID,
+            DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER: PARAMETER,
+            DCR_IAT_TABLE_NAME: TABLE,
+          },
+          { ssm: ssmClient, dynamoDb },
+        );
+      },
+    });
+    const raw = new DynamoDBClient(dynamoDbConfig!);
+    await ensureInitialAccessTokenTable(raw, TABLE);
+    raw.destroy();
+  });
+  afterAll(async () => {
+    await h.close();
+    await endpoint.close();
+  });
+  beforeEach(() => {
+    h.configure(HARNESS_SETTINGS);
+    endpoint.reset();
+  });
+
+  const active = (token: string) => {
+    endpoint.answers.set(token, { active: true, iss: 'https://as.example.test', scope: 'dcr:register', exp: Math.floor(Date.now() / 1000) + 3600 });
+    return token;
+  };
+  const post = (token: string) => h.call('POST', REGISTRATION_PATH, { body: METADATA, token });
+
+  // the first test of the file: the runtime has not read its secret yet
+  it('reads the secret parameter once, decrypted, on the first introspection, and authenticates with it', async () => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Name: PARAMETER, Type: 'SecureString', Value: CLIENT_SECRET } });
+
+    const first = await post(active('opaque-a'));
+    const second = await post(active('opaque-b'));
+
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(endpoint.calls.map((call) => call.authenticated)).toEqual([true, true]);
+    expect(ssm.commandCalls(GetParameterCommand).map((call) => call.args[0].input)).toEqual([{ Name: PARAMETER, WithDecryption: true }]);
+  });
+
+  it('a token of this service is checked in the table, not by introspection', async () => {
+    const tokens = new DynamoDbInitialAccessTokenStore(createDocumentClient(dynamoDbConfig), TABLE);
+    const { token } = await createInitialAccessToken(tokens, { subject: 'team-a', scopes: ['dcr:register'], uses: 1, expiresInSeconds: 600 });
+
+    const res = await post(token);
+
+    expect(res.status).toBe(201);
+    expect(endpoint.callCount()).toBe(0);
+  });
+
+  it('a JWT goes to introspection when no JWKS is configured (DCR_IAT_ISSUER alone checks the answer)', async () => {
+    const jwt = active(await h.initialAccessToken());
+
+    const res = await post(jwt);
+
+    expect(res.status).toBe(201);
+    expect(endpoint.calls.map((call) => call.token)).toEqual([jwt]);
+  });
+
+  it('an unreadable secret parameter: 503 naming the setting; nothing stored, no introspection call', async () => {
+    // a fresh runtime has no secret yet: build one whose read fails
+    ssm.reset();
+    ssm.on(GetParameterCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const verifier = initialAccessTokensFromEnv(
+      {
+        DCR_IAT_INTROSPECTION_URL: endpoint.url,
+        DCR_IAT_INTROSPECTION_CLIENT_ID: CLIENT_ID,
+        DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER: PARAMETER,
+      },
+      { ssm: ssmClient },
+    )!;
+
+    const error = await verifier.verify(active('opaque-c')).catch((reason: unknown) => reason);
+
+    expect(error).toMatchObject({ status: 503, error: 'temporarily_unavailable', description: expect.stringContaining('DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER') });
+    expect(endpoint.callCount()).toBe(0);
+  });
+
+  it('keeps the secret it read: a later SSM outage does not touch registrations', async () => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Name: PARAMETER, Type: 'SecureString', Value: CLIENT_SECRET } });
+    expect((await post(active('opaque-d'))).status).toBe(201);
+    ssm.reset();
+    ssm.on(GetParameterCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+
+    const res = await post(active('opaque-e'));
+
+    expect(res.status).toBe(201);
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(0);
+  });
+
+  it('with introspection configured, every token but a dcriat_ one is introspected: an unknown one is inactive (401)', async () => {
+    const res = await post('never-issued');
+
+    expectError(res, 401, 'invalid_token');
+    expect(endpoint.callCount()).toBe(1);
+  });
+});
