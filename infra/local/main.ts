@@ -21,7 +21,7 @@ async function banner(server: LocalServer): Promise<string> {
     `DCR service listening on ${server.url}`,
     `  register:  POST ${server.url}${REGISTRATION_PATH}`,
     `  manage:    GET | PUT | DELETE ${server.url}${REGISTRATION_PATH}/{client_id}`,
-    `  DynamoDB:  ${server.dynamoDb ? `embedded (${process.env.DCR_LOCAL_DATA_DIR ? `data in ${process.env.DCR_LOCAL_DATA_DIR}` : 'in memory'})` : server.dynamoDbEndpoint}, table ${server.tableName}`,
+    `  DynamoDB:  ${server.dynamoDbEndpoint}${server.dynamoDb ? ` (embedded, ${process.env.DCR_LOCAL_DATA_DIR ? `data in ${process.env.DCR_LOCAL_DATA_DIR}` : 'in memory'})` : ''}, tables ${server.tableName} and ${server.initialAccessTokenTableName}`,
     '  settings:',
     ...SETTINGS.map((definition) => `    ${definition.envVar.padEnd(38)} ${formatValue(server.settings[definition.key])}`),
   ];
@@ -44,6 +44,13 @@ async function banner(server: LocalServer): Promise<string> {
       `    -d '{"client_name":"My App","redirect_uris":["https://app.example.com/callback"]}'`,
     );
   }
+  lines.push(
+    '',
+    'Issue an initial access token of this service instead (shown once):',
+    '',
+    `  AWS_ENDPOINT_URL_DYNAMODB=${server.dynamoDbEndpoint} DCR_IAT_TABLE_NAME=${server.initialAccessTokenTableName} \\`,
+    '    npm run admin -- iat create --subject me --uses 5 --expires-in 1d',
+  );
   return lines.join('\n');
 }
 

@@ -32,6 +32,8 @@ export interface LocalServerOptions {
 export interface LocalServer {
   readonly url: string;
   readonly tableName: string;
+  /** Table of the initial access tokens this service issues (`npm run admin -- iat create`). */
+  readonly initialAccessTokenTableName: string;
   /** The embedded DynamoDB, unless AWS_ENDPOINT_URL_DYNAMODB pointed elsewhere. */
   readonly dynamoDb?: EmbeddedDynamoDb;
   readonly dynamoDbEndpoint: string;
@@ -78,6 +80,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   let dynamoDb: EmbeddedDynamoDb | undefined;
   let dynamoDbEndpoint: string;
   let tableName: string;
+  let iatTableName: string;
   let settings: Settings;
   try {
     const external = env.AWS_ENDPOINT_URL_DYNAMODB?.trim();
@@ -91,7 +94,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     };
     tableName = env.DCR_TABLE_NAME?.trim() || 'dcr-clients';
     // initial access tokens of this service (`npm run admin -- iat create`) live in a table of their own
-    const iatTableName = env.DCR_IAT_TABLE_NAME?.trim() || 'dcr-initial-access-tokens';
+    iatTableName = env.DCR_IAT_TABLE_NAME?.trim() || 'dcr-initial-access-tokens';
     const tableClient = new DynamoDBClient(clientConfig);
     try {
       await ensureClientTable(tableClient, tableName);
@@ -128,6 +131,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   return {
     url,
     tableName,
+    initialAccessTokenTableName: iatTableName,
     dynamoDb,
     dynamoDbEndpoint,
     devIssuer,
