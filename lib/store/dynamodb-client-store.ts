@@ -6,7 +6,6 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { serverError, temporarilyUnavailable } from '../errors.js';
 import {
   GuardFailedError,
   type ClientChange,
@@ -14,6 +13,7 @@ import {
   type ClientStore,
   type WriteGuard,
 } from './client-store.js';
+import { callDynamoDb, type TableLabels } from './dynamodb-errors.js';
 import { ATTR, toItem, toRecord, type ClientItem } from './item.js';
 
 export type DocumentClientConfig = DynamoDBClientConfig;
@@ -119,12 +119,14 @@ async function guarded<T>(send: () => Promise<T>): Promise<T> {
 }
 
 /** Sends one request; outages become a 503 and anything unknown a 500 (see translate). Shared by the adapters of this table. */
-export async function call<T>(send: () => Promise<T>): Promise<T> {
-  try {
-    return await send();
-  } catch (error) {
-    throw translate(error);
-  }
+const CLIENT_TABLE: TableLabels = {
+  store: 'the client datastore',
+  missing: 'the client datastore table does not exist (check DCR_TABLE_NAME)',
+};
+
+/** Sends one request to the client table (the cap counters live there too). */
+export function call<T>(send: () => Promise<T>): Promise<T> {
+  return callDynamoDb(send, CLIENT_TABLE);
 }
 
 function guardCondition(expression: ExpressionBuilder, guard: WriteGuard): string {
@@ -158,34 +160,4 @@ class ExpressionBuilder {
     this.values[placeholder] = value;
     return placeholder;
   }
-}
-
-const UNAVAILABLE = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TimeoutError',
-  'RequestTimeout',
-]);
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-
-/** Throttling and outages become 503 temporarily_unavailable; guard failures pass through. */
-function translate(error: unknown): unknown {
-  const name = (error as Error)?.name;
-  const code = (error as { code?: string })?.code;
-  if (name === 'ConditionalCheckFailedException') return error;
-  if (UNAVAILABLE.has(name) || (code !== undefined && NETWORK.has(code))) {
-    return withCause(temporarilyUnavailable('the client datastore is busy or unavailable; retry shortly', 1), error);
-  }
-  if (name === 'ResourceNotFoundException') {
-    return withCause(temporarilyUnavailable('the client datastore table does not exist (check DCR_TABLE_NAME)', 30), error);
-  }
-  return withCause(serverError(), error);
-}
-
-function withCause<E extends Error>(target: E, cause: unknown): E {
-  Object.defineProperty(target, 'cause', { value: cause, enumerable: false });
-  return target;
 }

@@ -1,6 +1,7 @@
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { serverError, temporarilyUnavailable } from '../errors.js';
+import { callDynamoDb } from './dynamodb-errors.js';
+import { ensureTable } from './ensure-table.js';
 import type {
   InitialAccessTokenLedger,
   InitialAccessTokenRegister,
@@ -173,12 +174,11 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
   }
 
   /** Outages become 503 temporarily_unavailable; a failed condition passes through for the caller. */
-  private async call<T>(send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      throw translate(error, this.tableName);
-    }
+  private call<T>(send: () => Promise<T>): Promise<T> {
+    return callDynamoDb(send, {
+      store: 'the initial access token store',
+      missing: `the initial access token table ${this.tableName} does not exist (check DCR_IAT_TABLE_NAME)`,
+    });
   }
 }
 
@@ -216,67 +216,10 @@ function toSummary(item: InitialAccessTokenItem): InitialAccessTokenSummary {
   };
 }
 
-const UNAVAILABLE = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TimeoutError',
-  'RequestTimeout',
-]);
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-
-function translate(error: unknown, tableName: string): unknown {
-  const name = (error as Error)?.name;
-  const code = (error as { code?: string })?.code;
-  if (name === 'ConditionalCheckFailedException') return error;
-  if (UNAVAILABLE.has(name) || (code !== undefined && NETWORK.has(code))) {
-    return withCause(temporarilyUnavailable('the initial access token store is busy or unavailable; retry shortly', 1), error);
-  }
-  if (name === 'ResourceNotFoundException') {
-    return withCause(
-      temporarilyUnavailable(`the initial access token table ${tableName} does not exist (check DCR_IAT_TABLE_NAME)`, 30),
-      error,
-    );
-  }
-  return withCause(serverError(), error);
-}
-
-function withCause<E extends Error>(target: E, cause: unknown): E {
-  Object.defineProperty(target, 'cause', { value: cause, enumerable: false });
-  return target;
-}
-
 /**
  * Creates the initial access token table when it is missing (local mode, tests). In AWS the
  * stateful stack owns it, with `purge_at` as its TTL attribute.
  */
-export async function ensureInitialAccessTokenTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'exists'> {
-  let outcome: 'created' | 'exists' = 'exists';
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-  } catch (error) {
-    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
-    try {
-      await client.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: [{ AttributeName: IAT_ATTR.id, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: IAT_ATTR.id, KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      outcome = 'created';
-    } catch (createError) {
-      // another process created it first
-      if ((createError as Error).name !== 'ResourceInUseException') throw createError;
-    }
-  }
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return outcome;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`table ${tableName} did not become ACTIVE`);
+export function ensureInitialAccessTokenTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'exists'> {
+  return ensureTable(client, tableName, IAT_ATTR.id);
 }

@@ -9,7 +9,12 @@ import { ATTR } from './item.js';
  * Creates the client table when it is missing (local mode: dynalite, LocalStack, DynamoDB Local).
  * In AWS the stateful stack owns the table and this is never called.
  */
-export async function ensureClientTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'exists'> {
+export function ensureClientTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'exists'> {
+  return ensureTable(client, tableName, ATTR.clientId);
+}
+
+/** Creates an on-demand table keyed by one string attribute, if missing, and waits until it is ACTIVE. */
+export async function ensureTable(client: DynamoDBClient, tableName: string, keyAttribute: string): Promise<'created' | 'exists'> {
   let outcome: 'created' | 'exists' = 'exists';
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -19,8 +24,8 @@ export async function ensureClientTable(client: DynamoDBClient, tableName: strin
       await client.send(
         new CreateTableCommand({
           TableName: tableName,
-          AttributeDefinitions: [{ AttributeName: ATTR.clientId, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: ATTR.clientId, KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: keyAttribute, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: keyAttribute, KeyType: 'HASH' }],
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );
