@@ -13,10 +13,16 @@ export interface DcrConfig {
   readonly throttlingRateLimit: number;
   readonly throttlingBurstLimit: number;
   readonly logRetention: RetentionDays;
-  /** Initial access token verification; unset means registration cannot accept an IAT. */
+  /**
+   * Initial access tokens that are JWTs: issuer and JWKS URI together. The issuer (and audience) also
+   * check introspection answers, where the issuer may come alone. Tokens issued by this service
+   * (`npm run admin -- iat create`) are accepted whatever is set here.
+   */
   readonly iatIssuer?: string;
   readonly iatJwksUri?: string;
   readonly iatAudience?: string;
+  /** Opaque initial access tokens checked by token introspection (RFC 7662); absent when not configured. */
+  readonly iatIntrospection?: IntrospectionConfig;
   /** Absolute base of registration_client_uri; unset means the request's host and stage. */
   readonly publicBaseUrl?: string;
   /** How long a function caches the SSM settings. */
@@ -42,6 +48,20 @@ export interface DcrConfig {
    * Enforced by the REST API resource policy; the management routes stay open.
    */
   readonly registrationAllowedCidrs: readonly string[];
+}
+
+export interface IntrospectionConfig {
+  /** The authorization server's introspection endpoint (https). */
+  readonly url: string;
+  /** This service's client id at the authorization server. */
+  readonly clientId: string;
+  /**
+   * Name of the SSM SecureString holding the client secret. The operator creates it: CloudFormation
+   * cannot create SecureStrings, and the secret must never sit in context, template or environment.
+   */
+  readonly clientSecretParameter: string;
+  /** How long a positive answer is reused; unset leaves the functions' own default (60 s). */
+  readonly cacheSeconds?: number;
 }
 
 /** Which requests the WAF rate-based rule counts per source IP. */
@@ -95,6 +115,10 @@ export const WAF_RATE_WINDOWS = [60, 120, 300, 600] as const;
 const WAF_RATE_SCOPES: readonly WafRateLimitScope[] = ['registration', 'all'];
 /** WAF rate-based rule limits (some regions still refuse below 100). */
 const WAF_RATE_LIMIT_RANGE = { min: 10, max: 2_000_000_000 } as const;
+/** The context keys of token introspection that only work together. */
+const INTROSPECTION_KEYS = ['iatIntrospectionUrl', 'iatIntrospectionClientId', 'iatIntrospectionClientSecretParameter'] as const;
+/** A fully qualified SSM parameter name: `/` then up to 15 levels of letters, digits, `_ . -`. */
+const SSM_PARAMETER_NAME = /^(\/[A-Za-z0-9_.-]+){1,15}$/;
 /** Keeps the resource policy well inside API Gateway's 8 KB policy size limit. */
 export const MAX_ALLOWED_CIDRS = 100;
 
@@ -184,6 +208,71 @@ function httpsUrl(key: string, value: string | undefined): URL | undefined {
 }
 
 const isPositiveInteger = (n: number) => Number.isInteger(n) && n > 0;
+
+function readIntrospection(read: ContextReader): IntrospectionConfig | undefined {
+  // the secret itself would land in cdk.context.json, the cloud assembly and the function environment
+  if (!isUnset(read('iatIntrospectionClientSecret'))) {
+    throw new ConfigError(
+      'iatIntrospectionClientSecret',
+      'secrets do not belong in CDK context: store the secret as an SSM SecureString and name it in iatIntrospectionClientSecretParameter',
+    );
+  }
+  const url = httpsUrl('iatIntrospectionUrl', optionalString(read, 'iatIntrospectionUrl'));
+  // the client secret goes with every call: it must not travel next to credentials in the URL
+  if (url !== undefined && (url.username !== '' || url.password !== '')) {
+    throw new ConfigError('iatIntrospectionUrl', 'must not contain credentials: the client secret comes from iatIntrospectionClientSecretParameter');
+  }
+  const clientId = optionalString(read, 'iatIntrospectionClientId');
+  const clientSecretParameter = optionalString(read, 'iatIntrospectionClientSecretParameter');
+  if (clientSecretParameter !== undefined) checkSecureStringName('iatIntrospectionClientSecretParameter', clientSecretParameter);
+  // no default here: unset leaves the functions' own (lib/tokens/introspection-verifier.ts)
+  const cacheSeconds = isUnset(read('iatIntrospectionCacheSeconds'))
+    ? undefined
+    : number(read, 'iatIntrospectionCacheSeconds', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 3600, 'an integer number of seconds from 0 to 3600');
+  const values = { iatIntrospectionUrl: url, iatIntrospectionClientId: clientId, iatIntrospectionClientSecretParameter: clientSecretParameter };
+  const missing = INTROSPECTION_KEYS.filter((key) => values[key] === undefined);
+  if (missing.length === INTROSPECTION_KEYS.length && cacheSeconds === undefined) return undefined;
+  if (missing.length > 0) {
+    // the functions refuse a half-configured introspection at start: every request would fail
+    throw new ConfigError(
+      missing[0]!,
+      `token introspection needs ${INTROSPECTION_KEYS.join(', ')} together: set ${missing.join(', ')} as well, or none of the iatIntrospection* keys`,
+    );
+  }
+  return {
+    url: url!.href,
+    clientId: clientId!,
+    clientSecretParameter: clientSecretParameter!,
+    ...(cacheSeconds !== undefined && { cacheSeconds }),
+  };
+}
+
+function checkSecureStringName(key: string, name: string): void {
+  if (!SSM_PARAMETER_NAME.test(name)) {
+    throw new ConfigError(
+      key,
+      `expected the full name of an SSM parameter (e.g. /dcr/prod/iat-introspection-client-secret: a leading /, then at most 15 levels of letters, digits, _ . -), got ${JSON.stringify(name)}`,
+    );
+  }
+  // AWS reserves these prefixes; /aws/reference/secretsmanager/... would need Secrets Manager permissions, not SSM ones
+  if (/^\/(aws|ssm)(\/|$)/i.test(name)) throw new ConfigError(key, `${JSON.stringify(name)} is under a prefix AWS reserves (/aws, /ssm): choose your own`);
+}
+
+/**
+ * The functions refuse to start with a JWKS URI but no issuer, or an issuer that neither verifies JWTs
+ * (no JWKS URI) nor checks introspection answers: refuse it here, before every request would fail.
+ */
+function checkJwtKeys(iatIssuer: string | undefined, iatJwksUri: string | undefined, introspection: IntrospectionConfig | undefined): void {
+  if (iatJwksUri !== undefined && iatIssuer === undefined) {
+    throw new ConfigError('iatIssuer', 'is needed with iatJwksUri: set both to accept initial access tokens that are JWTs, or neither');
+  }
+  if (iatIssuer !== undefined && iatJwksUri === undefined && introspection === undefined) {
+    throw new ConfigError(
+      'iatJwksUri',
+      'is needed with iatIssuer: set both to accept initial access tokens that are JWTs (iatIssuer alone only checks the issuer of introspection answers, with the iatIntrospection* keys)',
+    );
+  }
+}
 
 /**
  * A list of CIDRs from `-c key=a,b` (commas and/or spaces), `-c key='["a","b"]'`, or an array in
@@ -319,6 +408,8 @@ export function readConfig(read: ContextReader): DcrConfig {
   const iatJwksUri = optionalString(read, 'iatJwksUri');
   httpsUrl('iatJwksUri', iatJwksUri);
   const iatAudience = optionalString(read, 'iatAudience');
+  const iatIntrospection = readIntrospection(read);
+  checkJwtKeys(iatIssuer, iatJwksUri, iatIntrospection);
 
   // Kept without a trailing slash so `${publicBaseUrl}/as/clients.oauth2/...` has one separator.
   const publicBase = httpsUrl('publicBaseUrl', optionalString(read, 'publicBaseUrl'));
@@ -339,6 +430,7 @@ export function readConfig(read: ContextReader): DcrConfig {
     ...(iatIssuer !== undefined && { iatIssuer }),
     ...(iatJwksUri !== undefined && { iatJwksUri }),
     ...(iatAudience !== undefined && { iatAudience }),
+    ...(iatIntrospection !== undefined && { iatIntrospection }),
     ...(publicBaseUrl !== undefined && { publicBaseUrl }),
     settingsTtlSeconds,
     apiGatewayCloudWatchRole: boolean(read, 'apiGatewayCloudWatchRole', true),

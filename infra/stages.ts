@@ -43,7 +43,7 @@ export function addStage(app: App, env: Environment | undefined): DcrStage {
   const config = readConfig((key) => app.node.tryGetContext(key));
 
   const stateful = new StatefulStack(app, `DcrStateful-${config.stage}`, {
-    description: `OAuth 2.0 Dynamic Client Registration: client table (${config.stage})`,
+    description: `OAuth 2.0 Dynamic Client Registration: client and initial access token tables, secret key (${config.stage})`,
     ...(env !== undefined && { env }),
     config,
     terminationProtection: config.production,
@@ -54,6 +54,7 @@ export function addStage(app: App, env: Environment | undefined): DcrStage {
     config,
     table: stateful.table,
     secretKey: stateful.secretKey,
+    initialAccessTokenTable: stateful.initialAccessTokenTable,
   });
 
   Tags.of(app).add('service', 'dcr');

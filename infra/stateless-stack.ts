@@ -26,6 +26,8 @@ export interface StatelessStackProps extends StackProps {
   readonly config: DcrConfig;
   readonly table: ITableV2;
   readonly secretKey: IKey;
+  /** The table of the initial access tokens this service issues (`npm run admin -- iat`). */
+  readonly initialAccessTokenTable: ITableV2;
 }
 
 export class StatelessStack extends Stack {
@@ -37,7 +39,7 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    const { config, table, secretKey } = props;
+    const { config, table, secretKey, initialAccessTokenTable } = props;
     const prefix = ssmPrefix(config.stage);
 
     // The seed values of the settings. Operators flip a flag with `aws ssm put-parameter --overwrite`;
@@ -57,24 +59,37 @@ export class StatelessStack extends Stack {
       });
     });
 
-    if (DEFAULT_SETTINGS.requireInitialAccessToken && (config.iatIssuer === undefined || config.iatJwksUri === undefined)) {
+    // Tokens issued by this service (its own table) are always accepted; the warning is about the
+    // tokens of an authorization server.
+    const jwtConfigured = config.iatIssuer !== undefined && config.iatJwksUri !== undefined;
+    if (DEFAULT_SETTINGS.requireInitialAccessToken && !jwtConfigured && config.iatIntrospection === undefined) {
       Annotations.of(this).addWarning(
-        `"Require Initial Access Token" is on by default (${prefix}require-initial-access-token), but no ` +
-          'initial access token issuer is configured (context iatIssuer and iatJwksUri): registration will ' +
-          'answer 503 until one is configured (cdk deploy -c iatIssuer=... -c iatJwksUri=https://...) or the ' +
-          'parameter is set to false.',
+        `"Require Initial Access Token" is on by default (${prefix}require-initial-access-token), and neither ` +
+          'JWT verification (context iatIssuer and iatJwksUri) nor token introspection (context iatIntrospectionUrl, ' +
+          'iatIntrospectionClientId and iatIntrospectionClientSecretParameter) is configured: until one is, JWTs and ' +
+          'introspected tokens are not accepted, and registration works only with tokens issued by this service ' +
+          '(npm run admin -- iat create).',
       );
     }
 
+    const introspection = config.iatIntrospection;
     const environment: Record<string, string> = {
       DCR_TABLE_NAME: table.tableName,
       DCR_SSM_PREFIX: prefix,
       DCR_SETTINGS_TTL_SECONDS: String(config.settingsTtlSeconds),
       DCR_SECRET_KEY_ID: secretKey.keyArn,
+      DCR_IAT_TABLE_NAME: initialAccessTokenTable.tableName,
       NODE_OPTIONS: '--enable-source-maps',
       ...(config.iatIssuer !== undefined && { DCR_IAT_ISSUER: config.iatIssuer }),
       ...(config.iatJwksUri !== undefined && { DCR_IAT_JWKS_URI: config.iatJwksUri }),
       ...(config.iatAudience !== undefined && { DCR_IAT_AUDIENCE: config.iatAudience }),
+      // the secret's name only (DCR_IAT_INTROSPECTION_CLIENT_SECRET is for local mode): register reads it from SSM
+      ...(introspection !== undefined && {
+        DCR_IAT_INTROSPECTION_URL: introspection.url,
+        DCR_IAT_INTROSPECTION_CLIENT_ID: introspection.clientId,
+        DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER: introspection.clientSecretParameter,
+      }),
+      ...(introspection?.cacheSeconds !== undefined && { DCR_IAT_INTROSPECTION_CACHE_SECONDS: String(introspection.cacheSeconds) }),
       ...(config.publicBaseUrl !== undefined && { DCR_PUBLIC_BASE_URL: config.publicBaseUrl }),
     };
 
@@ -84,6 +99,16 @@ export class StatelessStack extends Stack {
       actions: ['ssm:GetParameters'],
       resources: this.settingsParameters.map((parameter) => parameter.parameterArn),
     });
+
+    // The introspection client secret: a SecureString the operator created, so only its ARN is known
+    // here (the import adds nothing to the template). Decrypting with the default aws/ssm key needs no
+    // KMS grant; a customer-managed key must allow the register role in its key policy.
+    const introspectionSecretArn =
+      introspection === undefined
+        ? undefined
+        : ssm.StringParameter.fromSecureStringParameterAttributes(this, 'IatIntrospectionClientSecret', {
+            parameterName: introspection.clientSecretParameter,
+          }).parameterArn;
 
     const functions = new Map<Route['name'], NodejsFunction>();
     for (const route of ROUTES) {
@@ -129,6 +154,14 @@ export class StatelessStack extends Stack {
       );
       if (route.keyActions.length) {
         fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: [...route.keyActions], resources: [secretKey.keyArn] }));
+      }
+      if (route.tokenTableActions.length) {
+        fn.addToRolePolicy(
+          new PolicyStatement({ effect: Effect.ALLOW, actions: [...route.tokenTableActions], resources: [initialAccessTokenTable.tableArn] }),
+        );
+      }
+      if (introspectionSecretArn !== undefined && route.secretParameterActions.length) {
+        fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: [...route.secretParameterActions], resources: [introspectionSecretArn] }));
       }
       fn.addToRolePolicy(readSettings);
       functions.set(route.name, fn);
@@ -182,6 +215,10 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table of the registered clients',
       value: table.tableName,
+    });
+    new CfnOutput(this, 'InitialAccessTokenTableName', {
+      description: 'DynamoDB table of the initial access tokens of this service (npm run admin -- iat ... --table <name>)',
+      value: initialAccessTokenTable.tableName,
     });
     if (this.firewall !== undefined) {
       new CfnOutput(this, 'WebAclArn', {

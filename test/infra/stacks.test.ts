@@ -66,6 +66,32 @@ function only<T>(record: Record<string, T>): [string, T] {
   return entries[0]!;
 }
 
+/** Logical id of the client table or of the initial access token table in the stateful template. */
+function tableId(synthesized: Synthesized, which: 'clients' | 'tokens'): string {
+  const stateful = synthesized.stage.stateful;
+  const table = which === 'clients' ? stateful.table : stateful.initialAccessTokenTable;
+  return stateful.getLogicalId(table.node.defaultChild as CfnElement);
+}
+
+/** The stateful stack's export of `value` (how the stateless stack imports it). */
+function exportOf(synthesized: Synthesized, value: unknown): string {
+  const outputs = synthesized.stateful.findOutputs('*') as Record<string, { Value: unknown; Export?: { Name: string } }>;
+  const found = Object.values(outputs).filter(
+    (output) => JSON.stringify(output.Value) === JSON.stringify(value) && output.Export?.Name.startsWith(`${synthesized.stage.stateful.stackName}:`),
+  );
+  expect(found).toHaveLength(1);
+  return found[0]!.Export!.Name;
+}
+
+const tableArnImport = (synthesized: Synthesized, which: 'clients' | 'tokens') => ({
+  'Fn::ImportValue': exportOf(synthesized, { 'Fn::GetAtt': [tableId(synthesized, which), 'Arn'] }),
+});
+
+/** The statements of `routeName`'s role whose resource is `resource`. */
+function statementsOn(synthesized: Synthesized, routeName: RouteName, resource: unknown) {
+  return statementsOf(synthesized, routeName).filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(resource));
+}
+
 function logicalId(synthesized: Synthesized, routeName: RouteName, child: 'fn' | 'role'): string {
   const fn = synthesized.stage.stateless.functions.get(routeName)!;
   const construct = child === 'fn' ? fn.node.defaultChild : fn.role!.node.defaultChild;
@@ -116,46 +142,92 @@ describe('stack names', () => {
 });
 
 describe('client table', () => {
-  it('is keyed by client_id alone, on demand, encrypted with the AWS managed key', () => {
-    dev.stateful.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+  it('is keyed by client_id alone, on demand, encrypted with the AWS managed key, without TTL', () => {
+    // the client table and the initial access token table, both TableV2
+    dev.stateful.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
     dev.stateful.resourceCountIs('AWS::DynamoDB::Table', 0);
-    dev.stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+    const table = resourcesOf(dev.stateful, 'AWS::DynamoDB::GlobalTable')[tableId(dev, 'clients')]!;
+    expect(table.Properties).toMatchObject({
       KeySchema: [{ AttributeName: 'client_id', KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: 'client_id', AttributeType: 'S' }],
       BillingMode: 'PAY_PER_REQUEST',
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
     });
-    const [, table] = only(resourcesOf(dev.stateful, 'AWS::DynamoDB::GlobalTable'));
     expect(table.Properties!.GlobalSecondaryIndexes).toBeUndefined();
     expect(table.Properties!.SSESpecification.KMSMasterKeyId).toBeUndefined();
+    // client items (and the cap counters among them) never expire on their own
+    expect(table.Properties!.TimeToLiveSpecification).toBeUndefined();
   });
 
   it('has point-in-time recovery in every stage', () => {
-    for (const { stateful } of [dev, prod]) {
-      stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
-      });
+    for (const synthesized of [dev, prod]) {
+      const table = resourcesOf(synthesized.stateful, 'AWS::DynamoDB::GlobalTable')[tableId(synthesized, 'clients')]!;
+      expect(table.Properties!.Replicas).toEqual([expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })]);
     }
   });
 
   it('is deletion-protected and retained in prod', () => {
-    prod.stateful.hasResource('AWS::DynamoDB::GlobalTable', {
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] }),
-    });
+    const table = resourcesOf(prod.stateful, 'AWS::DynamoDB::GlobalTable')[tableId(prod, 'clients')]!;
+    expect(table).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(table.Properties!.Replicas).toEqual([expect.objectContaining({ DeletionProtectionEnabled: true })]);
   });
 
   it('is neither protected nor retained in dev', () => {
-    dev.stateful.hasResource('AWS::DynamoDB::GlobalTable', {
-      DeletionPolicy: 'Delete',
-      UpdateReplacePolicy: 'Delete',
-      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] }),
-    });
+    const table = resourcesOf(dev.stateful, 'AWS::DynamoDB::GlobalTable')[tableId(dev, 'clients')]!;
+    expect(table).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    expect(table.Properties!.Replicas).toEqual([expect.objectContaining({ DeletionProtectionEnabled: false })]);
   });
 
   it('exports its name', () => {
-    dev.stateful.hasOutput('TableName', { Export: { Name: 'dcr-dev-table-name' } });
+    dev.stateful.hasOutput('TableName', { Value: { Ref: tableId(dev, 'clients') }, Export: { Name: 'dcr-dev-table-name' } });
+  });
+});
+
+describe('initial access token table', () => {
+  const tokenTable = (synthesized: Synthesized) => resourcesOf(synthesized.stateful, 'AWS::DynamoDB::GlobalTable')[tableId(synthesized, 'tokens')]!;
+
+  it('is keyed by token_id alone, on demand, encrypted with the AWS managed key', () => {
+    const table = tokenTable(dev);
+    expect(table.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'token_id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'token_id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+    });
+    expect(table.Properties!.GlobalSecondaryIndexes).toBeUndefined();
+    expect(table.Properties!.SSESpecification.KMSMasterKeyId).toBeUndefined();
+    expect(tableId(dev, 'tokens')).not.toBe(tableId(dev, 'clients'));
+  });
+
+  it('lets DynamoDB delete expired tokens by purge_at', () => {
+    expect(tokenTable(dev).Properties!.TimeToLiveSpecification).toEqual({ AttributeName: 'purge_at', Enabled: true });
+  });
+
+  it('has point-in-time recovery in every stage', () => {
+    for (const synthesized of [dev, prod]) {
+      expect(tokenTable(synthesized).Properties!.Replicas).toEqual([
+        expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ]);
+    }
+  });
+
+  it('is deletion-protected and retained in prod, neither in dev', () => {
+    expect(tokenTable(prod)).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(tokenTable(prod).Properties!.Replicas).toEqual([expect.objectContaining({ DeletionProtectionEnabled: true })]);
+    expect(tokenTable(dev)).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    expect(tokenTable(dev).Properties!.Replicas).toEqual([expect.objectContaining({ DeletionProtectionEnabled: false })]);
+  });
+
+  it('exports its name as InitialAccessTokenTableName', () => {
+    dev.stateful.hasOutput('InitialAccessTokenTableName', { Value: { Ref: tableId(dev, 'tokens') }, Export: { Name: 'dcr-dev-iat-table-name' } });
+    prod.stateful.hasOutput('InitialAccessTokenTableName', { Value: { Ref: tableId(prod, 'tokens') }, Export: { Name: 'dcr-prod-iat-table-name' } });
+  });
+
+  it('is given to every function as DCR_IAT_TABLE_NAME', () => {
+    const nameImport = { 'Fn::ImportValue': exportOf(dev, { Ref: tableId(dev, 'tokens') }) };
+    const functions = Object.values(resourcesOf(dev.stateless, 'AWS::Lambda::Function'));
+    expect(functions).toHaveLength(ROUTES.length);
+    for (const fn of functions) expect(fn.Properties!.Environment.Variables.DCR_IAT_TABLE_NAME).toEqual(nameImport);
   });
 });
 
@@ -216,6 +288,7 @@ describe('functions', () => {
         DCR_SSM_PREFIX: '/dcr/dev/',
         DCR_SETTINGS_TTL_SECONDS: '15',
         DCR_SECRET_KEY_ID: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-dev:') },
+        DCR_IAT_TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-dev:') },
         NODE_OPTIONS: '--enable-source-maps',
       });
     }
@@ -228,6 +301,7 @@ describe('functions', () => {
         DCR_SSM_PREFIX: '/dcr/prod/',
         DCR_SETTINGS_TTL_SECONDS: '30',
         DCR_SECRET_KEY_ID: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-prod:') },
+        DCR_IAT_TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-prod:') },
         NODE_OPTIONS: '--enable-source-maps',
         DCR_IAT_ISSUER: 'https://idp.example.com',
         DCR_IAT_JWKS_URI: 'https://idp.example.com/jwks.json',
@@ -237,14 +311,11 @@ describe('functions', () => {
     }
   });
 
-  it('points DCR_TABLE_NAME at the stateful stack table', () => {
-    const [tableId] = only(resourcesOf(dev.stateful, 'AWS::DynamoDB::GlobalTable'));
-    const outputs = dev.stateful.findOutputs('*') as Record<string, { Value: unknown; Export?: { Name: string } }>;
-    const nameExport = Object.values(outputs).find((output) => JSON.stringify(output.Value) === JSON.stringify({ Ref: tableId }) && output.Export?.Name.startsWith('DcrStateful-dev:'));
-    expect(nameExport).toBeDefined();
-    dev.stateless.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ DCR_TABLE_NAME: { 'Fn::ImportValue': nameExport!.Export!.Name } }) },
-    });
+  it('points DCR_TABLE_NAME at the client table', () => {
+    const nameImport = { 'Fn::ImportValue': exportOf(dev, { Ref: tableId(dev, 'clients') }) };
+    for (const fn of Object.values(resourcesOf(dev.stateless, 'AWS::Lambda::Function'))) {
+      expect(fn.Properties!.Environment.Variables.DCR_TABLE_NAME).toEqual(nameImport);
+    }
   });
 });
 
@@ -314,44 +385,63 @@ describe('REST API', () => {
     for (const permission of permissions) expect(permission.Properties!.Principal).toBe('apigateway.amazonaws.com');
   });
 
-  it('outputs the API URL, the registration endpoint, the table name and the SSM prefix', () => {
+  it('outputs the API URL, the registration endpoint, the table names and the SSM prefix', () => {
     dev.stateless.hasOutput('ApiUrl', {});
     dev.stateless.hasOutput('RegistrationEndpoint', {
       Value: { 'Fn::Join': ['', Match.arrayWith(['/as/clients.oauth2'])] },
     });
-    dev.stateless.hasOutput('TableName', { Value: { 'Fn::ImportValue': Match.stringLikeRegexp('^DcrStateful-dev:') } });
+    dev.stateless.hasOutput('TableName', { Value: { 'Fn::ImportValue': exportOf(dev, { Ref: tableId(dev, 'clients') }) } });
+    dev.stateless.hasOutput('InitialAccessTokenTableName', { Value: { 'Fn::ImportValue': exportOf(dev, { Ref: tableId(dev, 'tokens') }) } });
     dev.stateless.hasOutput('SettingsPrefix', { Value: '/dcr/dev/' });
   });
 });
 
 describe('least privilege', () => {
-  it('lets the register function only put items into the table', () => {
-    const dynamo = statementsOf(dev, 'register').filter((statement) => asArray(statement.Action).some((action) => action.startsWith('dynamodb:')));
-    expect(dynamo).toEqual([
-      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-dev:') } },
-    ]);
-    const actions = statementsOf(dev, 'register').flatMap((statement) => asArray(statement.Action));
-    for (const forbidden of ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:Scan', 'dynamodb:Query']) {
-      expect(actions).not.toContain(forbidden);
-    }
+  it('lets the register function only put clients and change cap counters in the client table, never read or delete them', () => {
+    const clients = tableArnImport(dev, 'clients');
+    expect(statementsOn(dev, 'register', clients)).toEqual([{ Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: clients }]);
   });
 
-  it("grants each function exactly its route's table actions on the table ARN", () => {
-    const [tableId] = only(resourcesOf(dev.stateful, 'AWS::DynamoDB::GlobalTable'));
-    const outputs = dev.stateful.findOutputs('*') as Record<string, { Value: unknown; Export?: { Name: string } }>;
-    const arnExport = Object.values(outputs).find((output) => JSON.stringify(output.Value) === JSON.stringify({ 'Fn::GetAtt': [tableId, 'Arn'] }))!;
-    expect(arnExport).toBeDefined();
+  it("grants each function exactly its route's client table actions on the client table ARN", () => {
+    const clients = tableArnImport(dev, 'clients');
+    const tokens = tableArnImport(dev, 'tokens');
+    // caps: register takes places and delete gives them back, both by UpdateItem on counter items
     const expected: Record<string, string[]> = {
-      register: ['dynamodb:PutItem'],
+      register: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       read: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       update: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      delete: ['dynamodb:DeleteItem'],
+      delete: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
     };
     for (const route of ROUTES) {
       const dynamo = statementsOf(dev, route.name).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('dynamodb:')));
-      expect(dynamo.flatMap((statement) => asArray(statement.Action)).sort()).toEqual(expected[route.name]);
-      for (const statement of dynamo) expect(statement.Resource).toEqual({ 'Fn::ImportValue': arnExport.Export!.Name });
+      const onClients = dynamo.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(clients));
+      expect(onClients.flatMap((statement) => asArray(statement.Action)).sort()).toEqual(expected[route.name]);
+      // every other DynamoDB statement is on the token table
+      expect(dynamo.filter((statement) => !onClients.includes(statement)).map((statement) => statement.Resource)).toEqual(
+        route.name === 'register' ? [tokens] : [],
+      );
     }
+  });
+
+  it('lets only the register function read a token and take or give back a use (GetItem, UpdateItem) in the token table', () => {
+    const tokens = tableArnImport(dev, 'tokens');
+    expect(statementsOn(dev, 'register', tokens)).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: tokens }]);
+    for (const route of ROUTES.filter((candidate) => candidate.name !== 'register')) {
+      expect(statementsOn(dev, route.name, tokens)).toEqual([]);
+    }
+  });
+
+  it('mentions the token table in no policy but the register role', () => {
+    const tokenArnExport = exportOf(dev, { 'Fn::GetAtt': [tableId(dev, 'tokens'), 'Arn'] });
+    const registerRole = { Ref: logicalId(dev, 'register', 'role') };
+    const policies = Object.values(resourcesOf(dev.stateless, 'AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy).includes(tokenArnExport));
+    expect(policies).toHaveLength(1);
+    expect(policies[0]!.Properties!.Roles).toEqual([registerRole]);
+    // nor does any other resource grant on it (a resource policy, a role's inline policy)
+    const elsewhere = Object.entries(dev.stateless.toJSON().Resources as Resources).filter(
+      ([, resource]) => resource.Type !== 'AWS::IAM::Policy' && resource.Type !== 'AWS::Lambda::Function' && JSON.stringify(resource).includes(tokenArnExport),
+    );
+    expect(elsewhere).toEqual([]);
   });
 
   it('has no wildcard action, no scan and no batch or transaction access anywhere', () => {
@@ -388,8 +478,9 @@ describe('least privilege', () => {
     }
   });
 
-  it('grants nothing but the table, key and settings statements', () => {
-    const allowed = (route: (typeof ROUTES)[number]) => new Set<string>([...route.tableActions, ...route.keyActions, 'ssm:GetParameters']);
+  it('grants nothing but the table, key, token table and settings statements (dev: no introspection secret)', () => {
+    const allowed = (route: (typeof ROUTES)[number]) =>
+      new Set<string>([...route.tableActions, ...route.keyActions, ...route.tokenTableActions, 'ssm:GetParameters']);
     for (const route of ROUTES) {
       const actions = statementsOf(dev, route.name).flatMap((statement) => asArray(statement.Action));
       expect(actions.filter((action) => !allowed(route).has(action))).toEqual([]);
@@ -442,17 +533,23 @@ describe('settings parameters', () => {
       '/dcr/dev/rotate-client-secret': 'true',
       '/dcr/dev/rotate-registration-access-token': 'true',
       '/dcr/dev/allow-client-delete': 'true',
+      '/dcr/dev/registration-policies': '{}',
     });
   });
 });
 
 describe('initial access token warning', () => {
-  it('warns that registration answers 503 while no issuer is configured', () => {
-    Annotations.fromStack(dev.stage.stateless).hasWarning('*', Match.stringLikeRegexp('answer 503'));
+  // the introspection-only case is in initial-access-tokens.test.ts
+  const WARNING = Match.stringLikeRegexp('JWTs and introspected tokens are not accepted.*registration works only with tokens issued by this service \\(npm run admin -- iat create\\)');
+
+  it('warns that only service-issued tokens register while neither JWTs nor introspection are configured', () => {
+    Annotations.fromStack(dev.stage.stateless).hasWarning('/DcrStateless-dev', WARNING);
+    expect(Annotations.fromStack(dev.stage.stateless).findWarning('*', Match.anyValue())).toHaveLength(1);
   });
 
   it('does not warn once the issuer and JWKS URI are configured', () => {
-    Annotations.fromStack(prod.stage.stateless).hasNoWarning('*', Match.stringLikeRegexp('answer 503'));
+    Annotations.fromStack(prod.stage.stateless).hasNoWarning('*', WARNING);
+    expect(Annotations.fromStack(prod.stage.stateless).findWarning('*', Match.anyValue())).toEqual([]);
   });
 });
 
