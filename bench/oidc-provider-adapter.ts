@@ -2,15 +2,10 @@
 // embedded DynamoDB as ours. One table, partition key `${model}:${id}`; the three secondary lookups the
 // adapter interface needs (userCode, uid, grantId) are sparse global indexes, never scans. None of them
 // is touched by registration: a Client or RegistrationAccessToken payload carries no uid, userCode or grantId.
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+// It talks to DynamoDB through the same DynamoDbDocuments as our store, so both pay the same per request.
+import { CreateTableCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDbDocuments } from '../lib/store/dynamodb-documents.js';
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
 
 const KEY = 'pk';
@@ -42,7 +37,7 @@ export async function createAdapterTable(client: DynamoDBClient, tableName: stri
   );
 }
 
-export function dynamoDbAdapter(documents: DynamoDBDocumentClient, tableName: string): AdapterConstructor {
+export function dynamoDbAdapter(documents: DynamoDbDocuments, tableName: string): AdapterConstructor {
   return class DynamoDbAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
@@ -56,24 +51,22 @@ export function dynamoDbAdapter(documents: DynamoDBDocumentClient, tableName: st
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-      await documents.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            [KEY]: this.key(id),
-            payload,
-            expiresAt: expiresIn ? epoch() + expiresIn : undefined,
-            uid: this.indexValue(payload.uid),
-            userCode: this.indexValue(payload.userCode),
-            grantId: this.indexValue(payload.grantId),
-          },
-        }),
-      );
+      await documents.put({
+        TableName: tableName,
+        Item: {
+          [KEY]: this.key(id),
+          payload,
+          expiresAt: expiresIn ? epoch() + expiresIn : undefined,
+          uid: this.indexValue(payload.uid),
+          userCode: this.indexValue(payload.userCode),
+          grantId: this.indexValue(payload.grantId),
+        },
+      });
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: { [KEY]: this.key(id) }, ConsistentRead: true }));
-      const item = Item as StoredItem | undefined;
+      const { Item } = await documents.get({ TableName: tableName, Key: { [KEY]: this.key(id) }, ConsistentRead: true });
+      const item = Item as unknown as StoredItem | undefined;
       // DynamoDB's TTL deletes late, so an expired item can still be read
       if (!item || (item.expiresAt !== undefined && item.expiresAt <= epoch())) return undefined;
       return item.payload;
@@ -88,24 +81,22 @@ export function dynamoDbAdapter(documents: DynamoDBDocumentClient, tableName: st
     }
 
     async consume(id: string): Promise<void> {
-      await documents.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { [KEY]: this.key(id) },
-          UpdateExpression: 'SET payload.consumed = :now',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':now': epoch() },
-        }),
-      );
+      await documents.update({
+        TableName: tableName,
+        Key: { [KEY]: this.key(id) },
+        UpdateExpression: 'SET payload.consumed = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': epoch() },
+      });
     }
 
     async destroy(id: string): Promise<void> {
-      await documents.send(new DeleteCommand({ TableName: tableName, Key: { [KEY]: this.key(id) } }));
+      await documents.delete({ TableName: tableName, Key: { [KEY]: this.key(id) } });
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
       for (const key of await this.keysBy('grantId', grantId)) {
-        await documents.send(new DeleteCommand({ TableName: tableName, Key: { [KEY]: key } }));
+        await documents.delete({ TableName: tableName, Key: { [KEY]: key } });
       }
     }
 
@@ -118,18 +109,18 @@ export function dynamoDbAdapter(documents: DynamoDBDocumentClient, tableName: st
       const keys: string[] = [];
       let start: Record<string, unknown> | undefined;
       do {
-        const output = await documents.send(
+        const output = await documents.client.send(
           new QueryCommand({
             TableName: tableName,
             IndexName: INDEXES[field],
             KeyConditionExpression: '#field = :value',
             ExpressionAttributeNames: { '#field': field },
-            ExpressionAttributeValues: { ':value': this.indexValue(value) },
-            ExclusiveStartKey: start,
+            ExpressionAttributeValues: marshall({ ':value': this.indexValue(value) }),
+            ExclusiveStartKey: start && marshall(start),
           }),
         );
-        for (const item of output.Items ?? []) keys.push(item[KEY] as string);
-        start = output.LastEvaluatedKey;
+        for (const item of output.Items ?? []) keys.push(unmarshall(item)[KEY] as string);
+        start = output.LastEvaluatedKey && unmarshall(output.LastEvaluatedKey);
       } while (start);
       return keys;
     }

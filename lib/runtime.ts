@@ -1,5 +1,4 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { UseCase } from './http/api-handler.js';
 import type { HttpRequest } from './http/types.js';
 import { createSectorIdentifierFetcher } from './metadata/https-sector-identifier-fetcher.js';
@@ -15,6 +14,7 @@ import { SsmSecureString } from './settings/ssm-secure-string.js';
 import { SsmSettingsSource } from './settings/ssm-settings.js';
 import { DynamoDbClientQuota } from './store/dynamodb-client-quota.js';
 import { createDocumentClient, DynamoDbClientStore, type DocumentClientConfig } from './store/dynamodb-client-store.js';
+import type { DynamoDbDocuments } from './store/dynamodb-documents.js';
 import { DynamoDbInitialAccessTokenStore } from './store/dynamodb-initial-access-token-store.js';
 import { KmsSecretSealer } from './store/kms-secret-sealer.js';
 import { composeInitialAccessTokenVerifiers } from './tokens/composite-verifier.js';
@@ -92,7 +92,7 @@ export interface InitialAccessTokenOptions {
   /** DynamoDB client settings for the token table (local mode: the embedded endpoint). */
   readonly dynamoDb?: DocumentClientConfig;
   /** The container's DynamoDB client, shared with the client table (one connection pool); made from `dynamoDb` when absent. */
-  readonly documents?: DynamoDBDocumentClient;
+  readonly documents?: DynamoDbDocuments;
   /** SSM client for the introspection secret parameter (tests pass a mocked one). */
   readonly ssm?: SSMClient;
 }

@@ -1,6 +1,6 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClientQuota, QuotaCounter } from './client-quota.js';
 import { call } from './dynamodb-client-store.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { ATTR } from './item.js';
 
 /** Attribute of a counter item holding how many clients it counts. */
@@ -13,14 +13,14 @@ export const QUOTA_COUNT_ATTRIBUTE = 'client_count';
  */
 export class DynamoDbClientQuota implements ClientQuota {
   constructor(
-    private readonly documents: DynamoDBDocumentClient,
+    private readonly documents: DynamoDbDocuments,
     private readonly tableName: string,
   ) {}
 
   async take(counter: QuotaCounter): Promise<boolean> {
     try {
-      await call(() => this.documents.send(
-        new UpdateCommand({
+      await call(() =>
+        this.documents.update({
           TableName: this.tableName,
           Key: { [ATTR.clientId]: counter.key },
           UpdateExpression: 'ADD #count :one',
@@ -28,7 +28,7 @@ export class DynamoDbClientQuota implements ClientQuota {
           ExpressionAttributeNames: { '#count': QUOTA_COUNT_ATTRIBUTE },
           ExpressionAttributeValues: { ':one': 1, ':max': counter.max },
         }),
-      ));
+      );
       return true;
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return false;
@@ -38,8 +38,8 @@ export class DynamoDbClientQuota implements ClientQuota {
 
   async release(key: string): Promise<void> {
     try {
-      await call(() => this.documents.send(
-        new UpdateCommand({
+      await call(() =>
+        this.documents.update({
           TableName: this.tableName,
           Key: { [ATTR.clientId]: key },
           UpdateExpression: 'ADD #count :minusOne',
@@ -47,7 +47,7 @@ export class DynamoDbClientQuota implements ClientQuota {
           ExpressionAttributeNames: { '#count': QUOTA_COUNT_ATTRIBUTE },
           ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
         }),
-      ));
+      );
     } catch (error) {
       // already at zero (an operator reset it): nothing to give back
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;

@@ -1,11 +1,3 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import {
   GuardFailedError,
   type ClientChange,
@@ -13,45 +5,39 @@ import {
   type ClientStore,
   type WriteGuard,
 } from './client-store.js';
+import { DynamoDbDocuments, type DynamoDbDocumentsConfig } from './dynamodb-documents.js';
 import { callDynamoDb, type TableLabels } from './dynamodb-errors.js';
 import { ATTR, toItem, toRecord, type ClientItem } from './item.js';
 
-export type DocumentClientConfig = DynamoDBClientConfig;
+export type DocumentClientConfig = DynamoDbDocumentsConfig;
 
-export function createDocumentClient(config: DocumentClientConfig = {}): DynamoDBDocumentClient {
-  // Short timeouts: a Lambda behind API Gateway has 29 s at most, and a hung socket should become a
-  // 503 the caller can retry, not a gateway timeout. The endpoint comes from AWS_ENDPOINT_URL_DYNAMODB
-  // when set (the SDK reads it itself).
-  const client = new DynamoDBClient({
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-    ...config,
-  });
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+/** One per container: its connections and resolved middleware are reused by every request. */
+export function createDocumentClient(config: DocumentClientConfig = {}): DynamoDbDocuments {
+  return new DynamoDbDocuments(config);
 }
 
 export class DynamoDbClientStore implements ClientStore {
   constructor(
-    private readonly documents: DynamoDBDocumentClient,
+    private readonly documents: DynamoDbDocuments,
     private readonly tableName: string,
   ) {}
 
   async create(record: ClientRecord): Promise<void> {
-    await call(() => this.documents.send(
-      new PutCommand({
+    await call(() =>
+      this.documents.put({
         TableName: this.tableName,
-        Item: toItem(record),
+        Item: toItem(record) as unknown as Record<string, unknown>,
         ConditionExpression: 'attribute_not_exists(#id)',
         ExpressionAttributeNames: { '#id': ATTR.clientId },
       }),
-    ));
+    );
   }
 
   async find(clientId: string): Promise<ClientRecord | undefined> {
     const output = await call(() =>
-      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { [ATTR.clientId]: clientId }, ConsistentRead: true })),
+      this.documents.get({ TableName: this.tableName, Key: { [ATTR.clientId]: clientId }, ConsistentRead: true }),
     );
-    return output.Item ? toRecord(output.Item as ClientItem) : undefined;
+    return output.Item ? toRecord(output.Item as unknown as ClientItem) : undefined;
   }
 
   async update(clientId: string, change: ClientChange, guard: WriteGuard): Promise<ClientRecord> {
@@ -76,8 +62,8 @@ export class DynamoDbClientStore implements ClientStore {
       if (secret.sealed !== undefined) sets.push(`${sealed()} = ${expression.value(secret.sealed)}`);
       else removes.push(sealed());
     }
-    const output = await guarded(() => this.documents.send(
-      new UpdateCommand({
+    const output = await guarded(() =>
+      this.documents.update({
         TableName: this.tableName,
         Key: { [ATTR.clientId]: clientId },
         UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
@@ -86,15 +72,15 @@ export class DynamoDbClientStore implements ClientStore {
         ExpressionAttributeValues: expression.values,
         ReturnValues: 'ALL_NEW',
       }),
-    ));
-    return toRecord(output.Attributes as ClientItem);
+    );
+    return toRecord(output.Attributes as unknown as ClientItem);
   }
 
   async delete(clientId: string, guard: WriteGuard): Promise<ClientRecord> {
     const expression = new ExpressionBuilder();
     // ALL_OLD costs nothing extra and tells which cap counters the client held
-    const output = await guarded(() => this.documents.send(
-      new DeleteCommand({
+    const output = await guarded(() =>
+      this.documents.delete({
         TableName: this.tableName,
         Key: { [ATTR.clientId]: clientId },
         ConditionExpression: guardCondition(expression, guard),
@@ -102,10 +88,9 @@ export class DynamoDbClientStore implements ClientStore {
         ExpressionAttributeValues: expression.values,
         ReturnValues: 'ALL_OLD',
       }),
-    ));
-    return toRecord(output.Attributes as ClientItem);
+    );
+    return toRecord(output.Attributes as unknown as ClientItem);
   }
-
 }
 
 /** Sends one request; a failed condition becomes GuardFailedError, outages a 503 (see translate). */

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { callDynamoDb } from './dynamodb-errors.js';
 import { ensureTable } from './ensure-table.js';
 import type {
@@ -57,24 +57,23 @@ const SUMMARY_ATTRIBUTES = Object.values(IAT_ATTR).filter((name) => name !== IAT
  */
 export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger, InitialAccessTokenRegister {
   constructor(
-    private readonly documents: DynamoDBDocumentClient,
+    private readonly documents: DynamoDbDocuments,
     private readonly tableName: string,
   ) {}
 
   async find(id: string): Promise<StoredInitialAccessToken | undefined> {
     const output = await this.call(() =>
-      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { [IAT_ATTR.id]: id }, ConsistentRead: true })),
+      this.documents.get({ TableName: this.tableName, Key: { [IAT_ATTR.id]: id }, ConsistentRead: true }),
     );
     if (!output.Item) return undefined;
-    const item = output.Item as InitialAccessTokenItem;
+    const item = output.Item as unknown as InitialAccessTokenItem;
     return { ...toSummary(item), secretHash: item.secret_hash };
   }
 
   async consume(id: string, secretHash: string, nowSeconds: number): Promise<boolean> {
     try {
       await this.call(() =>
-        this.documents.send(
-          new UpdateCommand({
+        this.documents.update({
             TableName: this.tableName,
             Key: { [IAT_ATTR.id]: id },
             UpdateExpression: 'ADD #uses_left :minus1 SET #last_used_at = :now',
@@ -87,8 +86,7 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
               '#secret_hash': IAT_ATTR.secretHash,
             },
             ExpressionAttributeValues: { ':minus1': -1, ':zero': 0, ':now': nowSeconds, ':h': secretHash },
-          }),
-        ),
+        }),
       );
       return true;
     } catch (error) {
@@ -100,8 +98,7 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
   async restore(id: string): Promise<void> {
     try {
       await this.call(() =>
-        this.documents.send(
-          new UpdateCommand({
+        this.documents.update({
             TableName: this.tableName,
             Key: { [IAT_ATTR.id]: id },
             UpdateExpression: 'ADD #uses_left :one',
@@ -109,8 +106,7 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
             ConditionExpression: 'attribute_exists(#id)',
             ExpressionAttributeNames: { '#uses_left': IAT_ATTR.usesLeft, '#id': IAT_ATTR.id },
             ExpressionAttributeValues: { ':one': 1 },
-          }),
-        ),
+        }),
       );
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
@@ -119,14 +115,12 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
 
   async create(token: StoredInitialAccessToken): Promise<void> {
     await this.call(() =>
-      this.documents.send(
-        new PutCommand({
+      this.documents.put({
           TableName: this.tableName,
-          Item: toItem(token),
+          Item: toItem(token) as unknown as Record<string, unknown>,
           ConditionExpression: 'attribute_not_exists(#id)',
           ExpressionAttributeNames: { '#id': IAT_ATTR.id },
-        }),
-      ),
+      }),
     );
   }
 
@@ -136,17 +130,15 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.call(() =>
-        this.documents.send(
-          new ScanCommand({
+        this.documents.scan({
             TableName: this.tableName,
             ProjectionExpression: Object.keys(names).join(', '),
             ExpressionAttributeNames: names,
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
-          }),
-        ),
+        }),
       );
-      summaries.push(...(page.Items ?? []).map((item) => toSummary(item as InitialAccessTokenItem)));
+      summaries.push(...(page.Items ?? []).map((item) => toSummary(item as unknown as InitialAccessTokenItem)));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return summaries.sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id));
@@ -155,16 +147,14 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
   async revoke(id: string, nowSeconds: number): Promise<RevokeOutcome> {
     try {
       await this.call(() =>
-        this.documents.send(
-          new UpdateCommand({
+        this.documents.update({
             TableName: this.tableName,
             Key: { [IAT_ATTR.id]: id },
             UpdateExpression: 'SET #revoked_at = :now',
             ConditionExpression: 'attribute_exists(#id) AND attribute_not_exists(#revoked_at)',
             ExpressionAttributeNames: { '#revoked_at': IAT_ATTR.revokedAt, '#id': IAT_ATTR.id },
             ExpressionAttributeValues: { ':now': nowSeconds },
-          }),
-        ),
+        }),
       );
       return 'revoked';
     } catch (error) {
