@@ -27,7 +27,8 @@ import { benchMetadata, percentile, startLoadGenerator, type LoadGenerator } fro
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-const WARM_UP = 200;
+// the same warm-up as bench/register.ts: the AWS SDK's paths need about a thousand calls to be optimised
+const WARM_UP = Number(process.env.BENCH_WARMUP ?? 1000);
 const TRANSPORT = process.env.BENCH_TRANSPORT === 'http' ? 'http' : 'inject';
 const IAT_MODE = process.env.BENCH_IAT === 'stored' ? 'stored' : 'string';
 const STORE = process.env.BENCH_STORE === 'memory' ? 'memory' : 'dynamodb';
