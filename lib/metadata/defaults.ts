@@ -27,15 +27,20 @@ const CONDITIONAL_DEFAULTS: readonly ConditionalDefault[] = [
   { field: 'backchannel_user_code_parameter', value: false, when: registersCiba },
   { field: 'frontchannel_logout_session_required', value: false, when: (metadata) => metadata.frontchannel_logout_uri !== undefined },
   { field: 'backchannel_logout_session_required', value: false, when: (metadata) => metadata.backchannel_logout_uri !== undefined },
-  ...ENCRYPTED_RESPONSE_PREFIXES.map((prefix) => ({
-    field: `${prefix}_encrypted_response_enc`,
-    value: DEFAULT_CONTENT_ENCRYPTION_ALG,
-    when: (metadata: Metadata) => metadata[`${prefix}_encrypted_response_alg`] !== undefined,
-  })),
+  ...ENCRYPTED_RESPONSE_PREFIXES.map((prefix) => {
+    const alg = `${prefix}_encrypted_response_alg`;
+    return {
+      field: `${prefix}_encrypted_response_enc`,
+      value: DEFAULT_CONTENT_ENCRYPTION_ALG,
+      when: (metadata: Metadata) => metadata[alg] !== undefined,
+    };
+  }),
 ];
 
+const DEFAULT_ENTRIES = Object.entries(DEFAULTS);
+
 export function withDefaults(metadata: Metadata): Metadata {
-  for (const [field, value] of Object.entries(DEFAULTS)) {
+  for (const [field, value] of DEFAULT_ENTRIES) {
     if (metadata[field] === undefined) metadata[field] = value;
   }
   for (const { field, value, when } of CONDITIONAL_DEFAULTS) {
