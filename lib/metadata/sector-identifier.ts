@@ -5,6 +5,11 @@ import { invalidClientMetadata } from '../errors.js';
  * SectorIdentifierFetchError saying why it could not be read. The real one is
  * https-sector-identifier-fetcher.ts; lib/runtime.ts builds it once per container.
  */
+/** Whether validating this request body would fetch a document from the network. */
+export function requestsOutsideFetch(input: Readonly<Record<string, unknown>>): boolean {
+  return typeof input.sector_identifier_uri === 'string';
+}
+
 export interface SectorIdentifierFetcher {
   fetch(uri: string): Promise<unknown>;
 }

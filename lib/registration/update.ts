@@ -2,6 +2,7 @@ import { invalidRequest } from '../errors.js';
 import { readJsonObject } from '../http/body.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
 import { secretStateOf } from '../metadata/client-secret.js';
+import { requestsOutsideFetch } from '../metadata/sector-identifier.js';
 import { validateMetadata } from '../metadata/validate.js';
 import { applyPolicies, policiesInForce, updateLists, withSoftwareStatement } from '../policies/pipeline.js';
 import type { PolicyRequest } from '../policies/policy.js';
@@ -50,8 +51,10 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
 }
 
 /**
- * The lists the client was registered under are on its item, so they are read first; the token is
- * checked on that read, so a caller without it never runs a policy (nor a software statement's key fetch).
+ * The lists the client was registered under are on its item, so they are read first. The token is
+ * checked on that read, so a caller without it never runs a policy, nor makes the service fetch
+ * anything (a software statement's keys, a sector_identifier_uri): that read also happens, for that
+ * reason alone, when the body names a sector_identifier_uri.
  */
 async function updatePolicies(
   deps: RegistrationDependencies,
@@ -60,10 +63,10 @@ async function updatePolicies(
   update: { clientId: string; token: string; body: Record<string, unknown> },
 ): Promise<PolicyRequest> {
   const policies = policiesInForce(settings);
-  if (!policies.active) return { body: update.body };
+  if (!policies.active && !requestsOutsideFetch(update.body)) return { body: update.body };
   const current = await store.find(update.clientId);
   if (!current || !matchesHash(update.token, current.registrationTokenHash)) throw wrongTokenOrClient();
-  return applyPolicies(policies, updateLists(current, settings), update.body);
+  return policies.active ? applyPolicies(policies, updateLists(current, settings), update.body) : { body: update.body };
 }
 
 /** client_id must be present and match the path; client_secret, when present, is checked by the write guard. */

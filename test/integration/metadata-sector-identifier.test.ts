@@ -268,5 +268,22 @@ describe('sector_identifier_uri: the real fetch', () => {
       expect(res.body.error_description).toBe('sector_identifier_uri could not be fetched: it answered HTTP 302; redirects are not followed');
       expect(await h.items()).toEqual(before);
     });
+
+    it('makes no fetch for an update whose registration access token is wrong: 401 first', async () => {
+      // Prepare
+      const created = await h.register({ redirect_uris: REDIRECTS });
+      const before = await h.items();
+
+      // Act
+      const res = await h.call('PUT', clientPath(created.body.client_id), {
+        token: 'not-the-registration-access-token',
+        body: { client_id: created.body.client_id, redirect_uris: REDIRECTS, subject_type: 'pairwise', sector_identifier_uri: `${server.origin}/ok` },
+      });
+
+      // Assess
+      expectError(res, 401, 'invalid_token');
+      expect(server.requests).toEqual([]);
+      expect(await h.items()).toEqual(before);
+    });
   });
 });
