@@ -9,36 +9,37 @@ export type UseCase = (request: HttpRequest) => Promise<HttpResponse>;
 
 /**
  * Wraps a use case as a Lambda proxy handler: event in, answer out, one log line, and every error
- * rendered by errorResponse. `resolve` runs per call, so the runtime is built on first use and then reused.
+ * rendered by errorResponse (a refusal's code and description, or a 5xx's cause, go on the same line). `resolve` runs per call, so the runtime is built on first use and then reused.
  */
 export function apiHandler(route: string, resolve: () => { useCase: UseCase; publicBaseUrl?: string }) {
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const started = performance.now();
     let response: HttpResponse;
+    let failure: Record<string, unknown> | undefined;
     try {
       const { useCase, publicBaseUrl } = resolve();
       response = await useCase(toHttpRequest(event, publicBaseUrl));
     } catch (error) {
       response = errorResponse(error);
-      logFailure(route, error);
+      failure = describeFailure(error);
     }
-    log('info', 'request', {
+    log(response.status >= 500 ? 'error' : 'info', 'request', {
       route,
       status: response.status,
       requestId: event.requestContext?.requestId,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
+      ...failure,
     });
     return toProxyResult(response);
   };
 }
 
-function logFailure(route: string, error: unknown): void {
+/** What the log line says of a failure: the code and description for refusals, the cause for 5xx. */
+function describeFailure(error: unknown): Record<string, unknown> {
   if (error instanceof RegistrationError) {
-    if (error.status >= 500) log('error', 'request failed', { route, error: error.error, description: error.description, cause: describe(error.cause) });
-    else log('info', 'request refused', { route, error: error.error, description: error.description });
-    return;
+    return { error: error.error, description: error.description, ...(error.status >= 500 && { cause: describe(error.cause) }) };
   }
-  log('error', 'unexpected error', { route, ...describe(error) });
+  return { error: 'server_error', cause: describe(error) };
 }
 
 // Error names and messages from our code and the AWS SDK carry no secrets; bodies never reach here.
