@@ -52,8 +52,8 @@ export interface CredentialRewrite {
   readonly clientId: string;
   /** The registration access token presented. */
   readonly token: string;
-  /** Hash of the new registration access token, when rotating it. */
-  readonly newTokenHash?: string;
+  /** Issue a new registration access token (rotation), or keep the presented one. */
+  readonly rotateToken: boolean;
   /** New metadata (PUT), or undefined to keep it (GET). */
   readonly metadata?: ClientMetadata;
   /** client_secret sent in a PUT: it must match the stored one. */
@@ -61,8 +61,30 @@ export interface CredentialRewrite {
   readonly rotateSecret: boolean;
   /** The secret kind the client should end with, given the kind it has. */
   readonly target: (current: SecretState) => SecretState;
-  /** The kind the client most likely has now; undefined when the plan does not depend on it. */
-  readonly expected?: SecretState;
+  /** The kind the client most likely has now. */
+  readonly expected: SecretState;
+  /** Whether the plan depends on the kind (else the write is not guarded by it). */
+  readonly guardKind: boolean;
+}
+
+// A registration access token starts with a hint of the client's secret kind, set when the token is
+// issued: a GET under rotation can then guess the kind right and rotate in one guarded write. The hint
+// is never trusted: the write's guard checks the item, and a stale hint (a PUT that changed the kind
+// while token rotation was off) only costs the fallback read.
+const KIND_HINTS = { ordinary: 's', recoverable: 'r', none: 'n' } as const;
+const USUAL_KIND: SecretState = { hasSecret: true, recoverable: false };
+
+export function newRegistrationAccessToken(kind: SecretState, random: RegistrationDependencies['random']): string {
+  const hint = !kind.hasSecret ? KIND_HINTS.none : kind.recoverable ? KIND_HINTS.recoverable : KIND_HINTS.ordinary;
+  return `${hint}.${newSecret(random)}`;
+}
+
+/** The kind a token's hint names; the usual kind for a token without a hint. */
+export function hintedKind(token: string): SecretState {
+  if (token[1] !== '.') return USUAL_KIND;
+  if (token[0] === KIND_HINTS.none) return { hasSecret: false, recoverable: false };
+  if (token[0] === KIND_HINTS.recoverable) return { hasSecret: true, recoverable: true };
+  return USUAL_KIND;
 }
 
 /**
@@ -74,27 +96,28 @@ export async function rewriteCredentials(
   deps: RegistrationDependencies,
   store: ClientStore,
   rewrite: CredentialRewrite,
-): Promise<{ record: ClientRecord; clientSecret?: string }> {
+): Promise<{ record: ClientRecord; clientSecret?: string; registrationAccessToken: string }> {
   const updatedAt = Math.floor(deps.now() / 1000);
-  const write = async (plan: IssuedSecret, guard: { secret?: SecretState; version?: number }) => {
+  const write = async (plan: IssuedSecret, endKind: SecretState, guard: { secret?: SecretState; version?: number }) => {
+    const newToken = rewrite.rotateToken ? newRegistrationAccessToken(endKind, deps.random) : undefined;
     const record = await store.update(
       rewrite.clientId,
-      { metadata: rewrite.metadata, secret: plan.change, registrationTokenHash: rewrite.newTokenHash, updatedAt },
+      { metadata: rewrite.metadata, secret: plan.change, registrationTokenHash: newToken && hashSecret(newToken), updatedAt },
       {
         registrationTokenHash: hashSecret(rewrite.token),
         secretHash: rewrite.presentedSecret === undefined ? undefined : hashSecret(rewrite.presentedSecret),
         ...guard,
       },
     );
-    return { record, clientSecret: await secretToShow(deps, record, plan.clientSecret) };
+    return { record, clientSecret: await secretToShow(deps, record, plan.clientSecret), registrationAccessToken: newToken ?? rewrite.token };
   };
 
   const expected = rewrite.expected;
-  const firstPlan = expected
+  const firstPlan = rewrite.guardKind
     ? await planSecret(deps, rewrite.clientId, expected, rewrite.target(expected), rewrite.rotateSecret)
     : { change: { kind: 'keep' } as const };
   try {
-    return await write(firstPlan, { secret: expected });
+    return await write(firstPlan, rewrite.target(expected), { secret: rewrite.guardKind ? expected : undefined });
   } catch (error) {
     if (!(error instanceof GuardFailedError)) throw error;
   }
@@ -105,10 +128,10 @@ export async function rewriteCredentials(
     throw invalidRequest('client_secret does not match the current client secret');
   }
   const actual = stateOf(current);
-  if (!expected || (actual.hasSecret === expected.hasSecret && actual.recoverable === expected.recoverable)) throw changedMeanwhile();
+  if (!rewrite.guardKind || (actual.hasSecret === expected.hasSecret && actual.recoverable === expected.recoverable)) throw changedMeanwhile();
   const plan = await planSecret(deps, rewrite.clientId, actual, rewrite.target(actual), rewrite.rotateSecret);
   try {
-    return await write(plan, { version: current.version });
+    return await write(plan, rewrite.target(actual), { version: current.version });
   } catch (error) {
     if (error instanceof GuardFailedError) throw changedMeanwhile();
     throw error;

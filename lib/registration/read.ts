@@ -1,12 +1,9 @@
 import type { HttpRequest, HttpResponse } from '../http/types.js';
-import { hashSecret, matchesHash, newSecret } from '../tokens/secrets.js';
+import { matchesHash } from '../tokens/secrets.js';
 import { clientInformation } from './client-information.js';
-import { rewriteCredentials, secretToShow } from './credentials.js';
+import { hintedKind, rewriteCredentials, secretToShow } from './credentials.js';
 import type { RegistrationDependencies } from './dependencies.js';
 import { clientStore, managementSettings, pathClientId, registrationAccessToken, wrongTokenOrClient } from './guards.js';
-
-// Most clients with a secret have an ordinary (hash-only) one: rotating on that assumption costs one request.
-const USUAL_SECRET = { hasSecret: true, recoverable: false } as const;
 
 /**
  * GET /as/clients.oauth2/{clientId} (RFC 7592 §2.1). Without rotation: one GetItem and a
@@ -26,14 +23,15 @@ export async function read(deps: RegistrationDependencies, request: HttpRequest)
     return clientInformation(200, record, { clientSecret, registrationAccessToken: token }, request.baseUrl);
   }
 
-  const newToken = settings.rotateRegistrationAccessToken ? newSecret(deps.random) : undefined;
-  const { record, clientSecret } = await rewriteCredentials(deps, store, {
+  const { record, clientSecret, registrationAccessToken: issuedToken } = await rewriteCredentials(deps, store, {
     clientId,
     token,
-    newTokenHash: newToken && hashSecret(newToken),
+    rotateToken: settings.rotateRegistrationAccessToken,
     rotateSecret: settings.rotateClientSecret,
     target: (current) => current,
-    expected: settings.rotateClientSecret ? USUAL_SECRET : undefined,
+    // the token's hint names the client's kind of secret, so the guarded write is usually right first time
+    expected: hintedKind(token),
+    guardKind: settings.rotateClientSecret,
   });
-  return clientInformation(200, record, { clientSecret, registrationAccessToken: newToken ?? token }, request.baseUrl);
+  return clientInformation(200, record, { clientSecret, registrationAccessToken: issuedToken }, request.baseUrl);
 }

@@ -6,9 +6,9 @@ import { validateMetadata } from '../metadata/validate.js';
 import { countersFor, givePlacesBack, takePlaces } from '../policies/caps.js';
 import { applyPolicies, policiesInForce, registrationLists, withSoftwareStatement } from '../policies/pipeline.js';
 import type { ClientRecord } from '../store/client-store.js';
-import { hashSecret, newClientId, newSecret } from '../tokens/secrets.js';
+import { hashSecret, newClientId } from '../tokens/secrets.js';
 import { authorizeRegistration } from './authorize-registration.js';
-import { issueSecret } from './credentials.js';
+import { issueSecret, newRegistrationAccessToken } from './credentials.js';
 import { clientInformation } from './client-information.js';
 import type { RegistrationDependencies } from './dependencies.js';
 import { metadataContext } from './metadata-context.js';
@@ -34,7 +34,7 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
   const clientId = newClientId(deps.random);
   const secretKind = secretStateOf(metadata);
   const secret = secretKind.hasSecret ? await issueSecret(deps, clientId, secretKind.recoverable) : undefined;
-  const registrationAccessToken = settings.managementEnabled ? newSecret(deps.random) : undefined;
+  const registrationAccessToken = settings.managementEnabled ? newRegistrationAccessToken(secretKind, deps.random) : undefined;
   const heldCounters = counters.map((counter) => counter.key);
   const record: ClientRecord = {
     clientId,

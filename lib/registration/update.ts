@@ -8,7 +8,7 @@ import { applyPolicies, policiesInForce, updateLists, withSoftwareStatement } fr
 import type { PolicyRequest } from '../policies/policy.js';
 import type { Settings } from '../settings/catalog.js';
 import type { ClientStore } from '../store/client-store.js';
-import { hashSecret, matchesHash, newSecret } from '../tokens/secrets.js';
+import { matchesHash } from '../tokens/secrets.js';
 import { clientInformation } from './client-information.js';
 import { rewriteCredentials } from './credentials.js';
 import type { RegistrationDependencies } from './dependencies.js';
@@ -35,19 +35,19 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
   const metadata = withSoftwareStatement(await validateMetadata(adjusted, metadataContext(settings, deps)), softwareStatement);
 
   const target = secretStateOf(metadata);
-  const newToken = settings.rotateRegistrationAccessToken ? newSecret(deps.random) : undefined;
-  const { record, clientSecret } = await rewriteCredentials(deps, store, {
+  const { record, clientSecret, registrationAccessToken: issuedToken } = await rewriteCredentials(deps, store, {
     clientId,
     token,
-    newTokenHash: newToken && hashSecret(newToken),
+    rotateToken: settings.rotateRegistrationAccessToken,
     metadata,
     presentedSecret,
     rotateSecret: settings.rotateClientSecret,
     target: () => target,
     // most updates keep the client's kind of secret
     expected: target,
+    guardKind: true,
   });
-  return clientInformation(200, record, { clientSecret, registrationAccessToken: newToken ?? token }, request.baseUrl);
+  return clientInformation(200, record, { clientSecret, registrationAccessToken: issuedToken }, request.baseUrl);
 }
 
 /**

@@ -91,28 +91,49 @@ describe('DynamoDB requests per operation', () => {
     expect(requests).toBe(1);
   });
 
-  it('GET with both rotations on, client without a secret (none): three, the documented fallback', async () => {
-    // read.ts first tries the one guarded UpdateItem that fits a client with a secret; for a
-    // secretless client that guard fails, so it reads the item (GetItem) to tell a wrong token from a
-    // secretless client, then writes the new token with a guard for "no secret" (UpdateItem): 3.
+  it('GET with both rotations on, client without a secret (none): one, guided by the token hint', async () => {
+    // the registration access token names the client's kind of secret, so the one guarded UpdateItem
+    // expects "no secret" and succeeds
     const client = await registerClient({ token_endpoint_auth_method: 'none' });
 
-    const { requests, res } = await counted(() => read(client));
+    const first = await counted(() => read(client));
+    const second = await counted(() => read(first.res));
 
-    expect(res.status).toBe(200);
-    expect(res.body).not.toHaveProperty('client_secret');
-    expect(requests).toBe(3);
+    expect(first.res.status).toBe(200);
+    expect(first.res.body).not.toHaveProperty('client_secret');
+    expect(first.requests).toBe(1);
+    expect(second.requests).toBe(1);
   });
 
-  it('GET with both rotations on, client_secret_jwt client (recoverable secret): three, the same fallback', async () => {
-    // the first guarded UpdateItem expects the usual hash-only secret; a recoverable one fails that
-    // guard, so the item is read (GetItem) and rewritten with a sealed new secret (UpdateItem): 3.
+  it('GET with both rotations on, client_secret_jwt client (recoverable secret): one', async () => {
     const client = await registerClient({ token_endpoint_auth_method: 'client_secret_jwt' });
 
     const { requests, res } = await counted(() => read(client));
 
     expect(res.status).toBe(200);
     expect(res.body.client_secret).not.toBe(client.body.client_secret);
-    expect(requests).toBe(3);
+    expect(requests).toBe(1);
+  });
+
+  it('GET after a PUT changed the kind of secret while token rotation was off: three once, then one', async () => {
+    // the presented token still names the old kind: the guarded write fails, the item is read
+    // (GetItem) and written with a version guard (UpdateItem); the token issued then names the new kind
+    h.configure({ rotateRegistrationAccessToken: false, rotateClientSecret: false });
+    const client = await registerClient({ token_endpoint_auth_method: 'client_secret_basic' });
+    const changed = await h.call('PUT', clientPath(client.body.client_id), {
+      token: client.body.registration_access_token,
+      body: { client_id: client.body.client_id, redirect_uris: client.body.redirect_uris, token_endpoint_auth_method: 'none' },
+    });
+    expect(changed.status).toBe(200);
+    h.configure(HARNESS_SETTINGS);
+
+    const stale = await counted(() => read(changed));
+    const healed = await counted(() => read(stale.res));
+
+    expect(stale.res.status).toBe(200);
+    expect(stale.res.body).not.toHaveProperty('client_secret');
+    expect(stale.requests).toBe(3);
+    expect(healed.res.status).toBe(200);
+    expect(healed.requests).toBe(1);
   });
 });

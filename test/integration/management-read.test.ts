@@ -5,6 +5,7 @@ import {
   expectError,
   expectNoStore,
   HARNESS_SETTINGS,
+  REGISTRATION_ACCESS_TOKEN,
   registeredMetadata,
   sha256,
   startHarness,
@@ -45,7 +46,7 @@ describe('GET /as/clients.oauth2/{clientId}: read', () => {
       expect(res.body).toEqual({
         ...registered.body,
         client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
-        registration_access_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        registration_access_token: expect.stringMatching(REGISTRATION_ACCESS_TOKEN),
       });
       expect(res.body.registration_client_uri).toBe(`${BASE_URL}/as/clients.oauth2/${registered.body.client_id}`);
       expect(res.body.client_secret).not.toBe(registered.body.client_secret);

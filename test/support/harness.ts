@@ -26,6 +26,8 @@ import { systemRandom, type RandomSource } from '../../lib/tokens/secrets.js';
 
 export const BASE_URL = 'https://dcr.example.test';
 export const REGISTRATION_PATH = '/as/clients.oauth2';
+/** A registration access token: a hint of the client's kind of secret (s, r, n), a dot, 256 random bits. */
+export const REGISTRATION_ACCESS_TOKEN = /^[srn]\.[A-Za-z0-9_-]{43}$/;
 const ISSUER_URL = 'https://issuer.example.test';
 const HANDLERS: Record<string, (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>> = {
   register: registerHandler,
