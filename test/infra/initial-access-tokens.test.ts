@@ -4,32 +4,16 @@
 // (`aws:cdk:bundling-stacks: []`): nothing here depends on the function code. The token table and its
 // grants are in stacks.test.ts.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import type { CfnElement } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { ConfigError, configFromContext } from '../../infra/config.js';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { configFromContext } from '../../infra/config.js';
 import { ROUTES, type RouteName } from '../../infra/routes.js';
-import { buildApp, type DcrStage } from '../../infra/stages.js';
+import { asArray, expectConfigError, resourcesOf, synthesizer, type Synthesized } from '../support/cdk.js';
 
-type Resource = { Type: string; Properties: Record<string, any> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
-interface Synthesized {
-  readonly stage: DcrStage;
-  readonly template: Template;
-}
-
-const outdirs: string[] = [];
-
-function synth(context: Record<string, unknown>): Synthesized {
-  const outdir = mkdtempSync(join(tmpdir(), 'dcr-cdk-iat-'));
-  outdirs.push(outdir);
-  const stage = buildApp({ 'aws:cdk:bundling-stacks': [], ...context }, { outdir });
-  return { stage, template: Template.fromStack(stage.stateless) };
-}
+const synth = synthesizer({ bundle: false });
 
 const SECRET_PARAMETER = '/dcr/prod/iat-introspection-client-secret';
 const INTROSPECTION_CONTEXT = {
@@ -50,15 +34,6 @@ beforeAll(() => {
   introspection = synth(INTROSPECTION_CONTEXT);
 });
 
-afterAll(() => {
-  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
-});
-
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-function resourcesOf(template: Template, type: string): Record<string, Resource> {
-  return template.findResources(type) as Record<string, Resource>;
-}
 
 function roleId(synthesized: Synthesized, routeName: RouteName): string {
   const fn = synthesized.stage.stateless.functions.get(routeName)!;
@@ -67,28 +42,15 @@ function roleId(synthesized: Synthesized, routeName: RouteName): string {
 
 /** Every policy statement of the stateless stack, with the roles it is attached to. */
 function allStatements(synthesized: Synthesized): Array<{ roles: unknown[]; statement: Statement }> {
-  return Object.values(resourcesOf(synthesized.template, 'AWS::IAM::Policy')).flatMap((policy) =>
+  return Object.values(resourcesOf(synthesized.stateless, 'AWS::IAM::Policy')).flatMap((policy) =>
     (policy.Properties.PolicyDocument.Statement as Statement[]).map((statement) => ({ roles: policy.Properties.Roles as unknown[], statement })),
   );
 }
 
 function variablesOf(synthesized: Synthesized): Array<Record<string, unknown>> {
-  const functions = Object.values(resourcesOf(synthesized.template, 'AWS::Lambda::Function'));
+  const functions = Object.values(resourcesOf(synthesized.stateless, 'AWS::Lambda::Function'));
   expect(functions).toHaveLength(ROUTES.length);
   return functions.map((fn) => fn.Properties.Environment.Variables as Record<string, unknown>);
-}
-
-function expectConfigError(context: Record<string, unknown>, key: string, message?: RegExp): void {
-  let thrown: unknown;
-  try {
-    configFromContext(context);
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  expect((thrown as ConfigError).key).toBe(key);
-  expect((thrown as ConfigError).message).toContain(`CDK context "${key}"`);
-  if (message) expect((thrown as ConfigError).message).toMatch(message);
 }
 
 describe('token introspection configured', () => {
@@ -148,10 +110,10 @@ describe('token introspection configured', () => {
   });
 
   it('neither creates the secret parameter nor reads its value into the template', () => {
-    const created = Object.values(resourcesOf(introspection.template, 'AWS::SSM::Parameter')).map((parameter) => parameter.Properties.Name);
+    const created = Object.values(resourcesOf(introspection.stateless, 'AWS::SSM::Parameter')).map((parameter) => parameter.Properties.Name);
     expect(created).not.toContain(SECRET_PARAMETER);
-    expect(Object.keys(introspection.template.toJSON().Parameters ?? {})).toEqual(['BootstrapVersion']);
-    expect(JSON.stringify(introspection.template.toJSON())).not.toContain('resolve:ssm');
+    expect(Object.keys(introspection.stateless.toJSON().Parameters ?? {})).toEqual(['BootstrapVersion']);
+    expect(JSON.stringify(introspection.stateless.toJSON())).not.toContain('resolve:ssm');
   });
 
   it('does not warn: introspected tokens are accepted', () => {

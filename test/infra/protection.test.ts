@@ -3,31 +3,14 @@
 // synthesized once. Bundling is skipped (`aws:cdk:bundling-stacks: []`): nothing here depends on the
 // function code, and stacks.test.ts covers the bundled functions.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ConfigError, configFromContext, MAX_ALLOWED_CIDRS } from '../../infra/config.js';
+import { configFromContext, MAX_ALLOWED_CIDRS } from '../../infra/config.js';
 import { ROUTES } from '../../infra/routes.js';
-import { buildApp, type DcrStage } from '../../infra/stages.js';
+import { expectConfigError, resourcesOf, synthesizer, type Resource, type Synthesized } from '../support/cdk.js';
 
-type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
-
-interface Synthesized {
-  readonly stage: DcrStage;
-  readonly template: Template;
-}
-
-const outdirs: string[] = [];
-
-function synth(context: Record<string, unknown>): Synthesized {
-  const outdir = mkdtempSync(join(tmpdir(), 'dcr-cdk-protection-'));
-  outdirs.push(outdir);
-  const stage = buildApp({ 'aws:cdk:bundling-stacks': [], ...context }, { outdir });
-  return { stage, template: Template.fromStack(stage.stateless) };
-}
+const synth = synthesizer({ bundle: false });
 
 let defaults: Synthesized;
 let waf: Synthesized;
@@ -58,14 +41,6 @@ beforeAll(() => {
   restricted = synth({ registrationAllowedCidrs: '203.0.113.0/24, 198.51.100.7' });
   restrictedOther = synth({ registrationAllowedCidrs: ['203.0.113.0/24'] });
 });
-
-afterAll(() => {
-  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
-});
-
-function resourcesOf(template: Template, type: string): Record<string, Resource> {
-  return template.findResources(type) as Record<string, Resource>;
-}
 
 function only(template: Template, type: string): [string, Resource] {
   const entries = Object.entries(resourcesOf(template, type));
@@ -99,34 +74,21 @@ function rule(template: Template, name: string): Record<string, any> {
   return found[0]!;
 }
 
-function expectConfigError(context: Record<string, unknown>, key: string, message?: RegExp): void {
-  let thrown: unknown;
-  try {
-    configFromContext(context);
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  expect((thrown as ConfigError).key).toBe(key);
-  expect((thrown as ConfigError).message).toContain(`CDK context "${key}"`);
-  if (message) expect((thrown as ConfigError).message).toMatch(message);
-}
-
 describe('defaults', () => {
   it('creates no WAF web ACL and no association', () => {
-    defaults.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
-    defaults.template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
-    expect(Object.keys(defaults.template.findOutputs('WebAclArn'))).toEqual([]);
+    defaults.stateless.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    defaults.stateless.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+    expect(Object.keys(defaults.stateless.findOutputs('WebAclArn'))).toEqual([]);
     expect(defaults.stage.stateless.firewall).toBeUndefined();
   });
 
   it('gives the REST API no resource policy', () => {
-    const [, api] = only(defaults.template, 'AWS::ApiGateway::RestApi');
+    const [, api] = only(defaults.stateless, 'AWS::ApiGateway::RestApi');
     expect(api.Properties.Policy).toBeUndefined();
   });
 
   it('throttles registration at 10 rps / 20 burst and each management route at 25 / 50, below the stage', () => {
-    const settings = methodSettings(defaults.template);
+    const settings = methodSettings(defaults.stateless);
     expect(settings.get('* /*')).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
     expect(settings.get('POST /~1as~1clients.oauth2')).toEqual({
       HttpMethod: 'POST',
@@ -150,13 +112,13 @@ describe('defaults', () => {
 
   it('has a method setting for every route of ROUTES and nothing else', () => {
     const expected = ['* /*', ...ROUTES.map((route) => `${route.method} ${encodedPath(route.path)}`)];
-    expect([...methodSettings(defaults.template).keys()].sort()).toEqual(expected.sort());
+    expect([...methodSettings(defaults.stateless).keys()].sort()).toEqual(expected.sort());
   });
 });
 
 describe('per-route throttling from the context', () => {
   it('takes the registration and management limits from the context', () => {
-    const settings = methodSettings(tuned.template);
+    const settings = methodSettings(tuned.stateless);
     expect(settings.get('* /*')).toMatchObject({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
     expect(settings.get('POST /~1as~1clients.oauth2')).toMatchObject({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 8 });
     for (const method of ['GET', 'PUT', 'DELETE']) {
@@ -178,7 +140,7 @@ describe('per-route throttling from the context', () => {
 
 describe('WAF web ACL (waf=true)', () => {
   it('is one REGIONAL web ACL that allows by default, with metrics and without sampled requests', () => {
-    const acl = webAcl(waf.template);
+    const acl = webAcl(waf.stateless);
     expect(acl).toMatchObject({
       Name: 'dcr-dev',
       Scope: 'REGIONAL',
@@ -195,7 +157,7 @@ describe('WAF web ACL (waf=true)', () => {
   });
 
   it('blocks a source IP past 100 registration POSTs in 5 minutes with a 429', () => {
-    const rateRule = rule(waf.template, 'RateLimitPerSourceIp');
+    const rateRule = rule(waf.stateless, 'RateLimitPerSourceIp');
     const statement = rateRule.Statement.RateBasedStatement;
     expect(statement).toMatchObject({ Limit: 100, AggregateKeyType: 'IP', EvaluationWindowSec: 300 });
     const [method, path] = statement.ScopeDownStatement.AndStatement.Statements.map((entry: any) => entry.ByteMatchStatement);
@@ -207,13 +169,13 @@ describe('WAF web ACL (waf=true)', () => {
     expect(response.ResponseCode).toBe(429);
     expect(response.ResponseHeaders).toContainEqual({ Name: 'Retry-After', Value: '300' });
     expect(response.ResponseHeaders).toContainEqual({ Name: 'Cache-Control', Value: 'no-store' });
-    const body = webAcl(waf.template).CustomResponseBodies[response.CustomResponseBodyKey];
+    const body = webAcl(waf.stateless).CustomResponseBodies[response.CustomResponseBodyKey];
     expect(body.ContentType).toBe('APPLICATION_JSON');
     expect(JSON.parse(body.Content)).toMatchObject({ error: 'temporarily_unavailable' });
   });
 
   it('runs the three AWS managed rule groups with their own actions', () => {
-    const groups = (webAcl(waf.template).Rules as Array<Record<string, any>>).filter((candidate) => candidate.Statement.ManagedRuleGroupStatement);
+    const groups = (webAcl(waf.stateless).Rules as Array<Record<string, any>>).filter((candidate) => candidate.Statement.ManagedRuleGroupStatement);
     expect(groups.map((group) => group.Statement.ManagedRuleGroupStatement.Name).sort()).toEqual([
       'AWSManagedRulesAmazonIpReputationList',
       'AWSManagedRulesCommonRuleSet',
@@ -227,16 +189,16 @@ describe('WAF web ACL (waf=true)', () => {
   });
 
   it("counts, rather than blocks, the common rule set's 8 KB body rule and its IPv4-URL rule", () => {
-    const common = rule(waf.template, 'AWS-AWSManagedRulesCommonRuleSet').Statement.ManagedRuleGroupStatement;
+    const common = rule(waf.stateless, 'AWS-AWSManagedRulesCommonRuleSet').Statement.ManagedRuleGroupStatement;
     expect(common.RuleActionOverrides).toEqual([
       { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
       { Name: 'GenericRFI_BODY', ActionToUse: { Count: {} } },
     ]);
-    expect(rule(waf.template, 'AWS-AWSManagedRulesKnownBadInputsRuleSet').Statement.ManagedRuleGroupStatement.RuleActionOverrides).toBeUndefined();
+    expect(rule(waf.stateless, 'AWS-AWSManagedRulesKnownBadInputsRuleSet').Statement.ManagedRuleGroupStatement.RuleActionOverrides).toBeUndefined();
   });
 
   it('blocks bodies over 64 KiB with the 413 the handler gives, inspecting up to 64 KB of each body', () => {
-    const bodyRule = rule(waf.template, 'BodySizeLimit');
+    const bodyRule = rule(waf.stateless, 'BodySizeLimit');
     expect(bodyRule.Statement.SizeConstraintStatement).toEqual({
       FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
       ComparisonOperator: 'GT',
@@ -245,14 +207,14 @@ describe('WAF web ACL (waf=true)', () => {
     });
     const response = bodyRule.Action.Block.CustomResponse;
     expect(response.ResponseCode).toBe(413);
-    const body = webAcl(waf.template).CustomResponseBodies[response.CustomResponseBodyKey];
+    const body = webAcl(waf.stateless).CustomResponseBodies[response.CustomResponseBodyKey];
     expect(JSON.parse(body.Content)).toEqual({ error: 'invalid_request', error_description: 'the request body is larger than 65536 bytes' });
     // with the default 16 KB, MATCH would block every body between 16 and 64 KiB
-    expect(webAcl(waf.template).AssociationConfig).toEqual({ RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_64' } } });
+    expect(webAcl(waf.stateless).AssociationConfig).toEqual({ RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_64' } } });
   });
 
   it('evaluates IP reputation, then the rate limit and the body size, then the other rule groups', () => {
-    const rules = webAcl(waf.template).Rules as Array<Record<string, any>>;
+    const rules = webAcl(waf.stateless).Rules as Array<Record<string, any>>;
     const ordered = [...rules].sort((a, b) => a.Priority - b.Priority).map((candidate) => candidate.Name);
     expect(ordered).toEqual([
       'AWS-AWSManagedRulesAmazonIpReputationList',
@@ -265,7 +227,7 @@ describe('WAF web ACL (waf=true)', () => {
   });
 
   it('is associated with the REST API stage', () => {
-    const [, association] = only(waf.template, 'AWS::WAFv2::WebACLAssociation');
+    const [, association] = only(waf.stateless, 'AWS::WAFv2::WebACLAssociation');
     const apiId = idOf(waf, waf.stage.stateless.api.node.defaultChild);
     const stageId = idOf(waf, waf.stage.stateless.api.deploymentStage.node.defaultChild);
     const aclId = idOf(waf, waf.stage.stateless.firewall!.webAcl);
@@ -274,35 +236,35 @@ describe('WAF web ACL (waf=true)', () => {
     expect(separator).toBe('');
     // arn:<partition>:apigateway:<region>::/restapis/<api id>/stages/<stage name>
     expect(parts).toEqual(['arn:', { Ref: 'AWS::Partition' }, ':apigateway:', { Ref: 'AWS::Region' }, '::/restapis/', { Ref: apiId }, '/stages/', { Ref: stageId }]);
-    waf.template.hasOutput('WebAclArn', { Value: { 'Fn::GetAtt': [aclId, 'Arn'] } });
+    waf.stateless.hasOutput('WebAclArn', { Value: { 'Fn::GetAtt': [aclId, 'Arn'] } });
   });
 
   it('leaves the REST API without a resource policy', () => {
-    expect(only(waf.template, 'AWS::ApiGateway::RestApi')[1].Properties.Policy).toBeUndefined();
+    expect(only(waf.stateless, 'AWS::ApiGateway::RestApi')[1].Properties.Policy).toBeUndefined();
   });
 });
 
 describe('WAF web ACL tuned from the context', () => {
   it('takes the limit and window, and counts every request of an address with scope "all"', () => {
-    const statement = rule(tuned.template, 'RateLimitPerSourceIp').Statement.RateBasedStatement;
+    const statement = rule(tuned.stateless, 'RateLimitPerSourceIp').Statement.RateBasedStatement;
     expect(statement).toEqual({ Limit: 20, AggregateKeyType: 'IP', EvaluationWindowSec: 60 });
-    expect(rule(tuned.template, 'RateLimitPerSourceIp').Action.Block.CustomResponse.ResponseHeaders).toContainEqual({ Name: 'Retry-After', Value: '60' });
+    expect(rule(tuned.stateless, 'RateLimitPerSourceIp').Action.Block.CustomResponse.ResponseHeaders).toContainEqual({ Name: 'Retry-After', Value: '60' });
   });
 
   it('drops the body rule and keeps the free 16 KB inspection limit when wafBodySizeRule=false', () => {
-    const acl = webAcl(tuned.template);
+    const acl = webAcl(tuned.stateless);
     expect((acl.Rules as Array<{ Name: string }>).map((candidate) => candidate.Name)).not.toContain('BodySizeLimit');
     expect(acl.AssociationConfig).toBeUndefined();
     expect(Object.keys(acl.CustomResponseBodies)).toEqual(['too-many-requests']);
     // the managed 8 KB rule still only counts: the handler's 413 remains the limit
-    expect(rule(tuned.template, 'AWS-AWSManagedRulesCommonRuleSet').Statement.ManagedRuleGroupStatement.RuleActionOverrides).toContainEqual({
+    expect(rule(tuned.stateless, 'AWS-AWSManagedRulesCommonRuleSet').Statement.ManagedRuleGroupStatement.RuleActionOverrides).toContainEqual({
       Name: 'SizeRestrictions_BODY',
       ActionToUse: { Count: {} },
     });
   });
 
   it('keeps sampled requests when asked to, and names the ACL after the stage', () => {
-    const acl = webAcl(tuned.template);
+    const acl = webAcl(tuned.stateless);
     expect(acl.Name).toBe('dcr-prod');
     expect(acl.VisibilityConfig.SampledRequestsEnabled).toBe(true);
     for (const candidate of acl.Rules as Array<Record<string, any>>) expect(candidate.VisibilityConfig.SampledRequestsEnabled).toBe(true);
@@ -311,7 +273,7 @@ describe('WAF web ACL tuned from the context', () => {
 
 describe('registration restricted to source ranges (registrationAllowedCidrs)', () => {
   function policyOf(synthesized: Synthesized): { Version: string; Statement: Array<Record<string, any>> } {
-    return only(synthesized.template, 'AWS::ApiGateway::RestApi')[1].Properties.Policy;
+    return only(synthesized.stateless, 'AWS::ApiGateway::RestApi')[1].Properties.Policy;
   }
 
   it('denies POST on the registration route, and only it, outside the listed ranges', () => {
@@ -338,18 +300,18 @@ describe('registration restricted to source ranges (registrationAllowedCidrs)', 
   });
 
   it('makes a new deployment whenever the policy changes, so it takes effect', () => {
-    const deploymentOf = (synthesized: Synthesized) => only(synthesized.template, 'AWS::ApiGateway::Deployment')[0];
+    const deploymentOf = (synthesized: Synthesized) => only(synthesized.stateless, 'AWS::ApiGateway::Deployment')[0];
     const ids = [defaults, restricted, restrictedOther].map(deploymentOf);
     expect(new Set(ids).size).toBe(3);
     for (const synthesized of [defaults, restricted, restrictedOther]) {
-      expect(only(synthesized.template, 'AWS::ApiGateway::Stage')[1].Properties.DeploymentId).toEqual({ Ref: deploymentOf(synthesized) });
+      expect(only(synthesized.stateless, 'AWS::ApiGateway::Stage')[1].Properties.DeploymentId).toEqual({ Ref: deploymentOf(synthesized) });
     }
     // same routes, same everything else: only the policy moved the deployment
-    expect(methodSettings(restricted.template)).toEqual(methodSettings(defaults.template));
+    expect(methodSettings(restricted.stateless)).toEqual(methodSettings(defaults.stateless));
   });
 
   it('does not bring the WAF along', () => {
-    restricted.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    restricted.stateless.resourceCountIs('AWS::WAFv2::WebACL', 0);
   });
 });
 

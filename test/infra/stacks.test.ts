@@ -1,34 +1,18 @@
 // CDK assertions on the synthesized templates. Each distinct configuration is synthesized once per
 // file (it bundles the four functions with the local esbuild); every test reads those templates.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { SETTINGS } from '../../lib/settings/catalog.js';
 import { ConfigError, configFromContext } from '../../infra/config.js';
 import { ROUTES, type RouteName } from '../../infra/routes.js';
-import { buildApp, defaultEnvironment, type DcrStage } from '../../infra/stages.js';
+import { defaultEnvironment } from '../../infra/stages.js';
+import { asArray, resourcesOf, synthesizer, type Resource, type Synthesized } from '../support/cdk.js';
 
-type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+type Resources = Record<string, Resource>;
 
-interface Synthesized {
-  readonly stage: DcrStage;
-  readonly stateful: Template;
-  readonly stateless: Template;
-}
-
-const outdirs: string[] = [];
-
-function synth(context: Record<string, unknown>): Synthesized {
-  // an outdir of our own, so the bundles do not pile up in the temp directory
-  const outdir = mkdtempSync(join(tmpdir(), 'dcr-cdk-test-'));
-  outdirs.push(outdir);
-  const stage = buildApp(context, { outdir });
-  return { stage, stateful: Template.fromStack(stage.stateful), stateless: Template.fromStack(stage.stateless) };
-}
+const synth = synthesizer({ bundle: true });
 
 const PROD_CONTEXT = {
   stage: 'prod',
@@ -50,15 +34,6 @@ beforeAll(() => {
   prod = synth(PROD_CONTEXT);
 });
 
-afterAll(() => {
-  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
-});
-
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-function resourcesOf(template: Template, type: string): Resources {
-  return template.findResources(type) as Resources;
-}
 
 function only<T>(record: Record<string, T>): [string, T] {
   const entries = Object.entries(record);
