@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, expect } from 'vitest';
 import { ConfigError, configFromContext } from '../../infra/config.js';
 import { buildApp, type DcrStage } from '../../infra/stages.js';
+import { thrownBy } from './thrown.js';
 
 // Shared pieces of the CDK assertion tests: synthesis into throwaway folders, template look-ups, and
 // the check of a refused context value.
@@ -48,14 +49,8 @@ export function resourcesOf(template: Template, type: string): Record<string, Re
 
 /** The context is refused with a ConfigError that names `key` (and matches `message`, when given). */
 export function expectConfigError(context: Record<string, unknown>, key: string, message?: RegExp): void {
-  let thrown: unknown;
-  try {
-    configFromContext(context);
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  expect((thrown as ConfigError).key).toBe(key);
-  expect((thrown as ConfigError).message).toContain(`CDK context "${key}"`);
-  if (message) expect((thrown as ConfigError).message).toMatch(message);
+  const error = thrownBy(() => configFromContext(context), ConfigError);
+  expect(error.key).toBe(key);
+  expect(error.message).toContain(`CDK context "${key}"`);
+  if (message) expect(error.message).toMatch(message);
 }

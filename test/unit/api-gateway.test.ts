@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { invalidClientMetadata, methodNotAllowed, RegistrationError, temporarilyUnavailable } from '../../lib/errors.js';
 import { MAX_BODY_BYTES, toHttpRequest, toProxyResult } from '../../lib/http/api-gateway.js';
 import { errorResponse, json } from '../../lib/http/responses.js';
+import { thrownBy } from '../support/thrown.js';
 
 const EXECUTE_API_HOST = 'abc.execute-api.eu-west-1.amazonaws.com';
 
@@ -44,17 +45,6 @@ function proxyEvent(parts: EventParts = {}): APIGatewayProxyEvent {
       resourcePath: '/as/clients.oauth2',
     },
   } as unknown as APIGatewayProxyEvent;
-}
-
-function thrownBy(act: () => unknown): RegistrationError {
-  let caught: unknown;
-  try {
-    act();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(RegistrationError);
-  return caught as RegistrationError;
 }
 
 describe('toHttpRequest', () => {
@@ -116,7 +106,7 @@ describe('toHttpRequest', () => {
 
     it('answers 413 invalid_request for 65537 bytes', () => {
       // Act
-      const error = thrownBy(() => toHttpRequest(proxyEvent({ body: 'a'.repeat(65_537) })));
+      const error = thrownBy(() => toHttpRequest(proxyEvent({ body: 'a'.repeat(65_537) })), RegistrationError);
 
       // Assess
       expect(error.status).toBe(413);
@@ -131,7 +121,7 @@ describe('toHttpRequest', () => {
 
       // Act
       const accepted = toHttpRequest(proxyEvent({ body: atLimit }));
-      const error = thrownBy(() => toHttpRequest(proxyEvent({ body: overLimit })));
+      const error = thrownBy(() => toHttpRequest(proxyEvent({ body: overLimit })), RegistrationError);
 
       // Assess
       expect(Buffer.byteLength(atLimit)).toBe(65_536);
@@ -146,7 +136,7 @@ describe('toHttpRequest', () => {
 
       // Act
       const accepted = toHttpRequest(proxyEvent({ body: exactly, isBase64Encoded: true }));
-      const error = thrownBy(() => toHttpRequest(proxyEvent({ body: over, isBase64Encoded: true })));
+      const error = thrownBy(() => toHttpRequest(proxyEvent({ body: over, isBase64Encoded: true })), RegistrationError);
 
       // Assess
       expect(accepted.body).toHaveLength(65_536);

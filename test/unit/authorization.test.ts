@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
 import { bearerToken } from '../../lib/http/authorization.js';
 import type { HttpRequest } from '../../lib/http/types.js';
+import { thrownBy } from '../support/thrown.js';
 
 function request(authorization?: string): HttpRequest {
   return {
@@ -15,14 +16,7 @@ function request(authorization?: string): HttpRequest {
 }
 
 function invalidTokenFrom(act: () => unknown): RegistrationError {
-  let caught: unknown;
-  try {
-    act();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(RegistrationError);
-  const error = caught as RegistrationError;
+  const error = thrownBy(act, RegistrationError);
   expect(error.status).toBe(401);
   expect(error.error).toBe('invalid_token');
   expect(error.headers['WWW-Authenticate']).toMatch(/^Bearer error="invalid_token"/);

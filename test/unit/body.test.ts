@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
 import { readJsonObject } from '../../lib/http/body.js';
 import type { HttpRequest } from '../../lib/http/types.js';
+import { thrownBy } from '../support/thrown.js';
 
 function request(body: string | null, contentType: string | null = 'application/json'): HttpRequest {
   return {
@@ -15,14 +16,7 @@ function request(body: string | null, contentType: string | null = 'application/
 }
 
 function invalidRequestFrom(act: () => unknown): RegistrationError {
-  let caught: unknown;
-  try {
-    act();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(RegistrationError);
-  const error = caught as RegistrationError;
+  const error = thrownBy(act, RegistrationError);
   expect(error.status).toBe(400);
   expect(error.error).toBe('invalid_request');
   return error;

@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
 import { resolveGrantAndResponseTypes, usesRedirects } from '../../lib/metadata/grant-response.js';
+import { thrownBy } from '../support/thrown.js';
 
 const AC = 'authorization_code';
 const IMPLICIT = 'implicit';
 
 function invalidMetadataFrom(act: () => unknown): RegistrationError {
-  let caught: unknown;
-  try {
-    act();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(RegistrationError);
-  const error = caught as RegistrationError;
+  const error = thrownBy(act, RegistrationError);
   expect(error.status).toBe(400);
   expect(error.error).toBe('invalid_client_metadata');
   return error;

@@ -12,6 +12,7 @@ import {
   type JwtVerifierOptions,
   type VerifiedAccessToken,
 } from '../../lib/tokens/initial-access-token.js';
+import { thrownBy } from '../support/thrown.js';
 
 const ISSUER = 'https://as.example.com';
 const AUDIENCE = 'https://dcr.example.com';
@@ -417,14 +418,7 @@ describe('requireOneScope', () => {
   const carrying = (...scopes: string[]): VerifiedAccessToken => ({ scopes, claims: {} });
 
   function insufficient(act: () => void): RegistrationError {
-    let caught: unknown;
-    try {
-      act();
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(RegistrationError);
-    return caught as RegistrationError;
+    return thrownBy(act, RegistrationError);
   }
 
   it('passes when the token carries the one required scope', () => {

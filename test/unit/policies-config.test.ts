@@ -6,6 +6,7 @@ import { parsePolicyConfig, PolicyConfigError } from '../../lib/policies/config.
 import { loadPolicies } from '../../lib/policies/pipeline.js';
 import { DEFAULT_SETTINGS } from '../../lib/settings/catalog.js';
 import { settingsFromEnv } from '../../lib/settings/env-settings.js';
+import { thrownBy } from '../support/thrown.js';
 
 // The registration policy configuration is checked whole at load time: every mistake is named by its
 // JSON path, and nothing of a refused document applies.
@@ -13,14 +14,7 @@ import { settingsFromEnv } from '../../lib/settings/env-settings.js';
 const JWK = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' };
 
 function refusal(config: unknown): PolicyConfigError {
-  let caught: unknown;
-  try {
-    parsePolicyConfig(typeof config === 'string' ? config : JSON.stringify(config));
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(PolicyConfigError);
-  return caught as PolicyConfigError;
+  return thrownBy(() => parsePolicyConfig(typeof config === 'string' ? config : JSON.stringify(config)), PolicyConfigError);
 }
 
 describe('registration policy configuration', () => {

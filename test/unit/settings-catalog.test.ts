@@ -9,6 +9,7 @@ import {
   type Settings,
 } from '../../lib/settings/catalog.js';
 import { settingsFromEnv } from '../../lib/settings/env-settings.js';
+import { thrownBy } from '../support/thrown.js';
 
 /** Settings where only `key` has a value, `raw`; the others take their defaults. */
 function withValue(key: keyof Settings, raw: string): Settings {
@@ -16,14 +17,7 @@ function withValue(key: keyof Settings, raw: string): Settings {
 }
 
 function valueError(act: () => unknown): SettingValueError {
-  let caught: unknown;
-  try {
-    act();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(SettingValueError);
-  return caught as SettingValueError;
+  return thrownBy(act, SettingValueError);
 }
 
 const BOOLEAN_KEYS = SETTINGS.filter((definition) => definition.kind === 'boolean').map((definition) => definition.key);
