@@ -52,8 +52,8 @@ export interface RuntimeOptions {
  * DCR_SECRET_KEY_ID (KMS) or DCR_LOCAL_SECRET_KEY (local) for recoverable secrets.
  */
 export function runtimeFromEnv(env: NodeJS.ProcessEnv, options: RuntimeOptions = {}): Runtime {
-  const tableName = env.DCR_TABLE_NAME?.trim();
-  const ssmPrefix = env.DCR_SSM_PREFIX?.trim();
+  const tableName = envValue(env, 'DCR_TABLE_NAME');
+  const ssmPrefix = envValue(env, 'DCR_SSM_PREFIX');
   // the clients and the cap counters of the registration policies share the table and one client
   const documents = tableName ? createDocumentClient(options.dynamoDb) : undefined;
   return {
@@ -70,7 +70,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv, options: RuntimeOptions =
       now: Date.now,
       random: systemRandom,
     },
-    publicBaseUrl: env.DCR_PUBLIC_BASE_URL?.trim().replace(/\/+$/, '') || undefined,
+    publicBaseUrl: envValue(env, 'DCR_PUBLIC_BASE_URL')?.replace(/\/+$/, '') || undefined,
   };
 }
 
@@ -82,9 +82,9 @@ function settingsTtlSeconds(raw: string | undefined): number {
 
 /** KMS in AWS (DCR_SECRET_KEY_ID); a local AES key in local mode (DCR_LOCAL_SECRET_KEY, base64url). */
 function secretSealerFromEnv(env: NodeJS.ProcessEnv): SecretSealer | undefined {
-  const keyId = env.DCR_SECRET_KEY_ID?.trim();
+  const keyId = envValue(env, 'DCR_SECRET_KEY_ID');
   if (keyId) return new KmsSecretSealer(keyId);
-  const localKey = env.DCR_LOCAL_SECRET_KEY?.trim();
+  const localKey = envValue(env, 'DCR_LOCAL_SECRET_KEY');
   return localKey ? new LocalSecretSealer(Buffer.from(localKey, 'base64url')) : undefined;
 }
 

@@ -31,7 +31,7 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
   const clientId = pathClientId(request);
   const body = readJsonObject(request);
   const presentedSecret = checkIdentity(body, clientId);
-  const { body: adjusted, softwareStatement } = await updatePolicies(deps, store, settings, { clientId, token, body });
+  const { body: adjusted, softwareStatement } = await updatePolicies(store, settings, { clientId, token, body });
   const metadata = withSoftwareStatement(await validateMetadata(adjusted, metadataContext(settings, deps)), softwareStatement);
 
   const target = secretStateOf(metadata);
@@ -57,7 +57,6 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
  * reason alone, when the body names a sector_identifier_uri.
  */
 async function updatePolicies(
-  deps: RegistrationDependencies,
   store: ClientStore,
   settings: Settings,
   update: { clientId: string; token: string; body: Record<string, unknown> },

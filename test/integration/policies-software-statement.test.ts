@@ -27,7 +27,7 @@ async function signer(alg: 'ES256' | 'PS256', kid: string): Promise<Signer> {
 /** A key server on 127.0.0.1: serves `jwks` at /jwks (or fails with 500) and counts the requests it gets. */
 async function keyServer(jwks: () => { keys: JWK[] } | undefined): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
   let requests = 0;
-  const server: Server = createServer((request, response) => {
+  const server: Server = createServer((_request, response) => {
     requests++;
     const body = jwks();
     response.writeHead(body ? 200 : 500, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { error: 'down' }));
