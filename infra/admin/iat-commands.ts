@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { RegistrationError } from '../../lib/errors.js';
 import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore } from '../../lib/store/dynamodb-initial-access-token-store.js';
-import type { InitialAccessTokenRegister, InitialAccessTokenSummary, RevokeOutcome } from '../../lib/store/initial-access-token-store.js';
+import type { InitialAccessTokenRegister, InitialAccessTokenSummary, RevokeOutcome } from '../../lib/tokens/initial-access-token-store.js';
 import { hashSecret, systemRandom, type RandomSource } from '../../lib/tokens/secrets.js';
 import { newServiceToken } from '../../lib/tokens/service-token.js';
 

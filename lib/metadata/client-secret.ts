@@ -1,8 +1,13 @@
-import type { SecretState } from '../store/client-store.js';
 import { FIELDS } from './fields.js';
 import { SECRETLESS_AUTH_METHODS, SYMMETRIC_KEY_MANAGEMENT_ALGS } from './values.js';
 
 type Metadata = Readonly<Record<string, unknown>>;
+
+/** What kind of secret a client holds. */
+export interface SecretState {
+  readonly hasSecret: boolean;
+  readonly recoverable: boolean;
+}
 
 // Standard fields whose value derives a key from the client secret: *_alg with an HS* value (HMAC
 // signatures) and *_encrypted_response_alg with a symmetric key-management algorithm (OIDC Core §10.2).

@@ -1,6 +1,12 @@
 import * as v from 'valibot';
-import type { ExtendedProperty } from '../settings/catalog.js';
 import { FIELDS } from './fields.js';
+
+/** An operator-defined extra metadata name (the Extended properties setting). */
+export interface ExtendedProperty {
+  readonly name: string;
+  /** true: an array of strings; false: one string. */
+  readonly multiValued: boolean;
+}
 
 export const MAX_EXTENDED_VALUE_LENGTH = 1_024;
 export const MAX_EXTENDED_VALUES = 50;

@@ -1,9 +1,8 @@
 import * as v from 'valibot';
 import { invalidClientMetadata, RegistrationError } from '../errors.js';
-import type { ExtendedProperty } from '../settings/catalog.js';
-import type { ClientMetadata } from '../store/client-store.js';
+import type { ClientMetadata } from './client-metadata.js';
 import { withDefaults } from './defaults.js';
-import { parseExtendedValue, usableExtendedProperties } from './extended-properties.js';
+import { type ExtendedProperty, parseExtendedValue, usableExtendedProperties } from './extended-properties.js';
 import { FIELDS, isLocalizable, type FieldSpec } from './fields.js';
 import { resolveGrantAndResponseTypes } from './grant-response.js';
 import { createSectorIdentifierFetcher } from './https-sector-identifier-fetcher.js';

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { accessDenied, invalidToken, temporarilyUnavailable } from '../errors.js';
-import { log } from '../http/log.js';
-import { subjectCounterKey, TOTAL_COUNTER_KEY, type ClientQuota, type QuotaCounter } from '../store/client-quota.js';
+import { log } from '../log.js';
+import { subjectCounterKey, TOTAL_COUNTER_KEY, type ClientQuota, type QuotaCounter } from './client-quota.js';
 import type { VerifiedAccessToken } from '../tokens/initial-access-token.js';
 import { count, objectMessage } from './options.js';
 

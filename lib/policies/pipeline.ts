@@ -1,7 +1,6 @@
 import { invalidToken, temporarilyUnavailable } from '../errors.js';
-import { log } from '../http/log.js';
-import type { Settings } from '../settings/catalog.js';
-import type { ClientMetadata, ClientRecord } from '../store/client-store.js';
+import { log } from '../log.js';
+import type { ClientMetadata } from '../metadata/client-metadata.js';
 import type { VerifiedAccessToken } from '../tokens/initial-access-token.js';
 import { ANONYMOUS_LIST, AUTHENTICATED_LIST, parsePolicyConfig, PolicyConfigError, type PolicyConfig } from './config.js';
 import type { PolicyRequest, RegistrationPolicy } from './policy.js';
@@ -31,10 +30,10 @@ export function loadPolicies(raw: string): PolicyConfig {
   return cached.config!;
 }
 
-/** The policies of the settings in force. A refused configuration is never half-applied: the request gets a 503. */
-export function policiesInForce(settings: Settings): PolicyConfig {
+/** The policies of the setting in force. A refused configuration is never half-applied: the request gets a 503. */
+export function policiesInForce(registrationPolicies: string): PolicyConfig {
   try {
-    return loadPolicies(settings.registrationPolicies);
+    return loadPolicies(registrationPolicies);
   } catch (error) {
     if (error instanceof PolicyConfigError) {
       throw temporarilyUnavailable('the registration policies of this server are misconfigured; the operator has been told (see the logs)', 30);
@@ -63,9 +62,9 @@ export function registrationLists(config: PolicyConfig, caller: VerifiedAccessTo
  * was configured has none stored: it runs `authenticated` when initial access tokens are required
  * (it must have had one), else `anonymous`.
  */
-export function updateLists(record: ClientRecord, settings: Settings): readonly string[] {
-  if (record.policyLists?.length) return record.policyLists;
-  return [settings.requireInitialAccessToken ? AUTHENTICATED_LIST : ANONYMOUS_LIST];
+export function updateLists(policyLists: readonly string[] | undefined, requireInitialAccessToken: boolean): readonly string[] {
+  if (policyLists?.length) return policyLists;
+  return [requireInitialAccessToken ? AUTHENTICATED_LIST : ANONYMOUS_LIST];
 }
 
 function policiesOf(config: PolicyConfig, list: string): readonly RegistrationPolicy[] {

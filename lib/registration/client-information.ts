@@ -1,7 +1,7 @@
 import { json } from '../http/responses.js';
 import { clientUri } from '../http/paths.js';
 import type { HttpResponse } from '../http/types.js';
-import type { ClientRecord } from '../store/client-store.js';
+import type { ClientRecord } from './client.js';
 
 export interface IssuedCredentials {
   /** Plaintext secret to hand out, when one was issued now (or is recoverable). */

@@ -1,12 +1,7 @@
 import { invalidRequest, temporarilyUnavailable } from '../errors.js';
-import {
-  GuardFailedError,
-  type ClientMetadata,
-  type ClientRecord,
-  type ClientStore,
-  type SecretChange,
-  type SecretState,
-} from '../store/client-store.js';
+import type { ClientMetadata } from '../metadata/client-metadata.js';
+import type { SecretState } from '../metadata/client-secret.js';
+import { GuardFailedError, type ClientRecord, type ClientStore, type SecretChange } from './client.js';
 import { hashSecret, matchesHash, newSecret } from '../tokens/secrets.js';
 import type { RegistrationDependencies } from './dependencies.js';
 import { wrongTokenOrClient } from './guards.js';

@@ -1,7 +1,7 @@
 import type { SectorIdentifierFetcher } from '../metadata/sector-identifier.js';
 import type { SettingsSource } from '../settings/settings-source.js';
-import type { ClientQuota } from '../store/client-quota.js';
-import type { ClientStore } from '../store/client-store.js';
+import type { ClientQuota } from '../policies/client-quota.js';
+import type { ClientStore } from './client.js';
 import type { InitialAccessTokenVerifier } from '../tokens/initial-access-token.js';
 import type { SecretSealer } from '../tokens/secret-sealer.js';
 import type { RandomSource } from '../tokens/secrets.js';

@@ -2,7 +2,7 @@ import { invalidToken, missingToken, notFound, temporarilyUnavailable } from '..
 import { bearerToken } from '../http/authorization.js';
 import type { HttpRequest } from '../http/types.js';
 import type { Settings } from '../settings/catalog.js';
-import type { ClientStore } from '../store/client-store.js';
+import type { ClientStore } from './client.js';
 import type { RegistrationDependencies } from './dependencies.js';
 
 // Steps every use case starts with, in this order: is the feature on, is there a datastore, who is calling.

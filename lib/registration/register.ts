@@ -1,11 +1,11 @@
 import { readJsonObject } from '../http/body.js';
-import { log } from '../http/log.js';
+import { log } from '../log.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
 import { secretStateOf } from '../metadata/client-secret.js';
 import { validateMetadata } from '../metadata/validate.js';
 import { countersFor, givePlacesBack, takePlaces } from '../policies/caps.js';
 import { applyPolicies, policiesInForce, registrationLists, withSoftwareStatement } from '../policies/pipeline.js';
-import type { ClientRecord } from '../store/client-store.js';
+import type { ClientRecord } from './client.js';
 import { hashSecret, newClientId } from '../tokens/secrets.js';
 import { authorizeRegistration } from './authorize-registration.js';
 import { issueSecret, newRegistrationAccessToken } from './credentials.js';
@@ -23,7 +23,7 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
   const settings = await registrationSettings(deps);
   const store = clientStore(deps);
   const caller = await authorizeRegistration(request, settings, deps);
-  const policies = policiesInForce(settings);
+  const policies = policiesInForce(settings.registrationPolicies);
   const lists = registrationLists(policies, caller);
   const counters = countersFor(policies.caps, caller);
   // client_id and client_secret in the body are ignored: the server always generates both

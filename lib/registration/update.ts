@@ -7,7 +7,7 @@ import { validateMetadata } from '../metadata/validate.js';
 import { applyPolicies, policiesInForce, updateLists, withSoftwareStatement } from '../policies/pipeline.js';
 import type { PolicyRequest } from '../policies/policy.js';
 import type { Settings } from '../settings/catalog.js';
-import type { ClientStore } from '../store/client-store.js';
+import type { ClientStore } from './client.js';
 import { matchesHash } from '../tokens/secrets.js';
 import { clientInformation } from './client-information.js';
 import { rewriteCredentials } from './credentials.js';
@@ -61,11 +61,11 @@ async function updatePolicies(
   settings: Settings,
   update: { clientId: string; token: string; body: Record<string, unknown> },
 ): Promise<PolicyRequest> {
-  const policies = policiesInForce(settings);
+  const policies = policiesInForce(settings.registrationPolicies);
   if (!policies.active && !requestsOutsideFetch(update.body)) return { body: update.body };
   const current = await store.find(update.clientId);
   if (!current || !matchesHash(update.token, current.registrationTokenHash)) throw wrongTokenOrClient();
-  return policies.active ? applyPolicies(policies, updateLists(current, settings), update.body) : { body: update.body };
+  return policies.active ? applyPolicies(policies, updateLists(current.policyLists, settings.requireInitialAccessToken), update.body) : { body: update.body };
 }
 
 /** client_id must be present and match the path; client_secret, when present, is checked by the write guard. */

@@ -1,3 +1,5 @@
+import type { ExtendedProperty } from '../metadata/extended-properties.js';
+
 // The options of PingFederate's "Dynamic Client Registration" page, one entry each. This table is the
 // single source for the SSM parameter names and seed defaults (infra), the environment variables of
 // local mode, the README's settings table and the parsers below.
@@ -24,12 +26,6 @@ export interface Settings {
    * checked where it is used (lib/policies/pipeline.ts), once per distinct value.
    */
   readonly registrationPolicies: string;
-}
-
-export interface ExtendedProperty {
-  readonly name: string;
-  /** true: an array of strings; false: one string. */
-  readonly multiValued: boolean;
 }
 
 type Kind = 'boolean' | 'scopes' | 'extended-properties' | 'json';

@@ -1,6 +1,6 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { temporarilyUnavailable } from '../errors.js';
-import { log } from '../http/log.js';
+import { log } from '../log.js';
 import type { SecretSource } from '../tokens/secret-source.js';
 
 export interface SsmSecureStringOptions {

@@ -1,6 +1,6 @@
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { temporarilyUnavailable } from '../errors.js';
-import { log } from '../http/log.js';
+import { log } from '../log.js';
 import { SETTINGS, settingsFromStrings, type Settings } from './catalog.js';
 import type { SettingsSource } from './settings-source.js';
 

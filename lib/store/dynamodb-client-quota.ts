@@ -1,4 +1,4 @@
-import type { ClientQuota, QuotaCounter } from './client-quota.js';
+import type { ClientQuota, QuotaCounter } from '../policies/client-quota.js';
 import { call } from './dynamodb-client-store.js';
 import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { ATTR } from './item.js';

@@ -4,7 +4,7 @@ import {
   type ClientRecord,
   type ClientStore,
   type WriteGuard,
-} from './client-store.js';
+} from '../registration/client.js';
 import { DynamoDbDocuments, type DynamoDbDocumentsConfig } from './dynamodb-documents.js';
 import { callDynamoDb, type TableLabels } from './dynamodb-errors.js';
 import { ATTR, toItem, toRecord, type ClientItem } from './item.js';

@@ -8,7 +8,7 @@ import type {
   InitialAccessTokenSummary,
   RevokeOutcome,
   StoredInitialAccessToken,
-} from './initial-access-token-store.js';
+} from '../tokens/initial-access-token-store.js';
 
 // Item layout of the initial access token table (its own table, key `token_id`). Snake_case like the
 // client table. `purge_at` is the table's TTL attribute: DynamoDB deletes a token 30 days after it

@@ -1,4 +1,5 @@
-import type { ClientMetadata, ClientRecord } from './client-store.js';
+import type { ClientMetadata } from '../metadata/client-metadata.js';
+import type { ClientRecord } from '../registration/client.js';
 
 // The item layout the authorization server reads (README "Table item layout"). Attribute names are
 // snake_case like the protocol's; metadata is one map so a PUT replaces it whole.

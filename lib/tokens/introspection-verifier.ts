@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { invalidToken, temporarilyUnavailable, type RegistrationError } from '../errors.js';
-import { log } from '../http/log.js';
+import { log } from '../log.js';
 import { ExpiringCache } from './expiring-cache.js';
 import { scopesOf, type InitialAccessTokenVerifier, type VerifiedAccessToken } from './initial-access-token.js';
 import type { SecretSource } from './secret-source.js';

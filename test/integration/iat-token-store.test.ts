@@ -7,7 +7,7 @@ import { RegistrationError } from '../../lib/errors.js';
 import type { HttpRequest } from '../../lib/http/types.js';
 import { register } from '../../lib/registration/register.js';
 import { staticSettings } from '../../lib/settings/settings-source.js';
-import type { ClientStore } from '../../lib/store/client-store.js';
+import type { ClientStore } from '../../lib/registration/client.js';
 import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore, ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-access-token-store.js';
 import { systemRandom } from '../../lib/tokens/secrets.js';

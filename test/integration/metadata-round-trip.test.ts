@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ExtendedProperty } from '../../lib/settings/catalog.js';
+import type { ExtendedProperty } from '../../lib/metadata/extended-properties.js';
 import { clientPath, expectError, HARNESS_SETTINGS, registeredMetadata, startHarness, type Harness } from '../support/harness.js';
 
 // Issue 3 through the real handlers: a client carrying nearly every field, localized fields and

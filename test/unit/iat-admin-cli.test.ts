@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration, runAdmin, USAGE, UsageError } from '../../infra/admin/iat-commands.js';
-import type { InitialAccessTokenRegister, StoredInitialAccessToken } from '../../lib/store/initial-access-token-store.js';
+import type { InitialAccessTokenRegister, StoredInitialAccessToken } from '../../lib/tokens/initial-access-token-store.js';
 
 // The command line of `npm run admin`: parsing, validation and exit codes. The token table is an
 // in-memory stand-in here; test/integration/iat-admin-cli.test.ts runs the tool against DynamoDB.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isLanguageTag } from '../../lib/metadata/language-tag.js';
 import type { MetadataContext } from '../../lib/metadata/validate.js';
-import type { ExtendedProperty } from '../../lib/settings/catalog.js';
+import type { ExtendedProperty } from '../../lib/metadata/extended-properties.js';
 import { accept, CONTEXT, REDIRECT, reject } from '../support/metadata-fixtures.js';
 
 // Language-tagged fields (RFC 7591 §2.2, BCP 47 tags) and the operator's extended properties.

@@ -1,6 +1,9 @@
-// The ClientStore port: what the use cases need from a datastore, one round trip per method.
+import type { ClientMetadata } from '../metadata/client-metadata.js';
+import type { SecretState } from '../metadata/client-secret.js';
 
-export type ClientMetadata = Readonly<Record<string, unknown>>;
+// The client model the use cases own, and the ClientStore port: what they need from a datastore, one
+// round trip per method. lib/store holds the DynamoDB adapter.
+
 
 export interface ClientRecord {
   readonly clientId: string;
@@ -32,11 +35,6 @@ export type SecretChange =
   /** A new secret: its hash, and its sealed copy when it must stay recoverable (else any old copy goes). */
   | { readonly kind: 'replace'; readonly hash: string; readonly sealed?: string };
 
-/** What kind of secret a client holds. */
-export interface SecretState {
-  readonly hasSecret: boolean;
-  readonly recoverable: boolean;
-}
 
 export interface ClientChange {
   readonly metadata?: ClientMetadata;
