@@ -24,6 +24,11 @@ export interface MetadataContext {
 
 let defaultFetcher: SectorIdentifierFetcher | undefined;
 
+function sharedFetcher(): SectorIdentifierFetcher {
+  defaultFetcher ??= createSectorIdentifierFetcher();
+  return defaultFetcher;
+}
+
 /**
  * Request body -> registered metadata with defaults: each known field parsed by its schema,
  * localized variants (`client_name#ja-Jpan-JP`) parsed like their base field, the operator's extended
@@ -54,7 +59,7 @@ export async function validateMetadata(input: Readonly<Record<string, unknown>>,
   const metadata = withDefaults({ ...parsed, ...types });
   checkRules(metadata);
   await checkJwks(metadata.jwks);
-  await checkSectorIdentifier(metadata, context.sectorIdentifiers ?? (defaultFetcher ??= createSectorIdentifierFetcher()));
+  await checkSectorIdentifier(metadata, context.sectorIdentifiers ?? sharedFetcher());
   return ordered(metadata, localized, extended);
 }
 

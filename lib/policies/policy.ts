@@ -19,6 +19,7 @@ export interface RegistrationPolicy {
 }
 
 /** A built-in policy: the schema of its options (checked at load time) and how to build it from them. */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds definitions of different option types; each pairs its own schema and create
 export interface PolicyDefinition<Options = any> {
   readonly name: string;
   readonly schema: v.GenericSchema<unknown, Options>;

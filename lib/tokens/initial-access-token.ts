@@ -136,8 +136,8 @@ function describeFailure(error: unknown): Error {
 export function scopesOf(claims: JWTPayload): string[] {
   const scopes = new Set<string>();
   const add = (value: unknown) => {
-    if (typeof value === 'string') value.split(' ').filter(Boolean).forEach((scope) => scopes.add(scope));
-    else if (Array.isArray(value)) value.filter((item) => typeof item === 'string').forEach((scope) => scopes.add(scope));
+    const words = typeof value === 'string' ? value.split(' ') : Array.isArray(value) ? value : [];
+    for (const word of words) if (typeof word === 'string' && word) scopes.add(word);
   };
   add(claims.scope);
   add(claims.scp);

@@ -76,7 +76,7 @@ describe('local server with its defaults', () => {
     try {
       server = await startLocalServer({ port: 0, env: { DCR_TABLE_NAME: 'clients-local-defaults' } });
     } finally {
-      spies.forEach((spy) => spy.mockRestore());
+      for (const spy of spies) spy.mockRestore();
     }
   });
   afterAll(async () => {
