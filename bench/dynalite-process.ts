@@ -1,5 +1,5 @@
 // Starts dynalite in a child process, so a benchmark's CPU figures count only the code under test.
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export interface ChildDynamoDb {

@@ -3,10 +3,10 @@
 // adapter interface needs (userCode, uid, grantId) are sparse global indexes, never scans. None of them
 // is touched by registration: a Client or RegistrationAccessToken payload carries no uid, userCode or grantId.
 // It talks to DynamoDB through the same DynamoDbDocuments as our store, so both pay the same per request.
-import { CreateTableCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDbDocuments } from '../lib/store/dynamodb-documents.js';
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
+import type { DynamoDbDocuments } from '../lib/store/dynamodb-documents.js';
 
 const KEY = 'pk';
 const INDEXES = { uid: 'uid-index', userCode: 'user-code-index', grantId: 'grant-index' } as const;

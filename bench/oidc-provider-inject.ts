@@ -1,6 +1,6 @@
 // Calls a Node HTTP request listener (here oidc-provider's Koa callback) in-process, with no socket and no
 // HTTP parsing: the counterpart of our benchmark calling the Lambda handler with an API Gateway event.
-import { ServerResponse, type IncomingMessage } from 'node:http';
+import { type IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => unknown;

@@ -1,7 +1,7 @@
 // Load generator for `bench/oidc-provider.ts` with BENCH_TRANSPORT=http: it runs in its own process so the
 // HTTP client's CPU is not charged to the server under test. Keep-alive fetch, fixed concurrency; it sends
 // back only percentiles and one response, so the server process spends nothing on the results.
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The same metadata as bench/register.ts registers. */

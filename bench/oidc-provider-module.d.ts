@@ -33,7 +33,9 @@ declare module 'oidc-provider' {
     proxy: boolean;
     callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     on(event: string, listener: (...args: any[]) => void): this;
-    readonly InitialAccessToken: new (properties?: Record<string, unknown>) => { save(): Promise<string> };
+    readonly InitialAccessToken: new (
+      properties?: Record<string, unknown>,
+    ) => { save(): Promise<string> };
   }
 
   export default Provider;

@@ -23,7 +23,7 @@ import { createDocumentClient } from '../lib/store/dynamodb-client-store.js';
 import { startChildDynamoDb } from './dynalite-process.js';
 import { createAdapterTable, dynamoDbAdapter } from './oidc-provider-adapter.js';
 import { inject, type RequestListener } from './oidc-provider-inject.js';
-import { benchMetadata, percentile, startLoadGenerator, type LoadGenerator } from './oidc-provider-load.js';
+import { benchMetadata, type LoadGenerator, percentile, startLoadGenerator } from './oidc-provider-load.js';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -97,7 +97,12 @@ async function httpDriver(listener: RequestListener, token: string, load: LoadGe
   };
 }
 
-async function measure(operation: string, count: number, driver: Driver, countRequests: () => Promise<number>): Promise<{ figures: Figures; sample: string }> {
+async function measure(
+  operation: string,
+  count: number,
+  driver: Driver,
+  countRequests: () => Promise<number>,
+): Promise<{ figures: Figures; sample: string }> {
   const requestsBefore = await countRequests();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -176,11 +181,18 @@ async function main() {
   await driver.close();
 
   // the registrations really landed in DynamoDB through the adapter
-  const sample = JSON.parse(registered.sample) as { client_id: string; client_secret?: string; registration_access_token?: string; registration_client_uri?: string };
-  if (!sample.client_secret || !sample.registration_access_token || !sample.registration_client_uri) throw new Error(`incomplete response ${registered.sample}`);
+  const sample = JSON.parse(registered.sample) as {
+    client_id: string;
+    client_secret?: string;
+    registration_access_token?: string;
+    registration_client_uri?: string;
+  };
+  if (!sample.client_secret || !sample.registration_access_token || !sample.registration_client_uri)
+    throw new Error(`incomplete response ${registered.sample}`);
   if (STORE === 'dynamodb') {
     if (!(await new adapter('Client').find(sample.client_id))) throw new Error('Client not stored');
-    if (!(await new adapter('RegistrationAccessToken').find(sample.registration_access_token))) throw new Error('RegistrationAccessToken not stored');
+    if (!(await new adapter('RegistrationAccessToken').find(sample.registration_access_token)))
+      throw new Error('RegistrationAccessToken not stored');
   }
 
   console.log(

@@ -47,7 +47,13 @@ interface Figures {
   dynamoRequestsPerOp: number;
 }
 
-async function measure(operation: string, inputs: (() => APIGatewayProxyEvent)[], handler: Handler, expected: number, countRequests: () => Promise<number>): Promise<{ figures: Figures; results: any[] }> {
+async function measure(
+  operation: string,
+  inputs: (() => APIGatewayProxyEvent)[],
+  handler: Handler,
+  expected: number,
+  countRequests: () => Promise<number>,
+): Promise<{ figures: Figures; results: any[] }> {
   const latencies: number[] = [];
   const results: any[] = new Array(inputs.length);
   const requestsBefore = await countRequests();
@@ -96,7 +102,11 @@ async function main() {
     dependencies: {
       store: new DynamoDbClientStore(createDocumentClient(clientConfig), tableName),
       settings: staticSettings(settings),
-      initialAccessTokens: new JwtInitialAccessTokenVerifier({ issuer: ISSUER, jwksUri: issuer.jwksUri, keySet: createLocalJWKSet(issuer.jwks) }),
+      initialAccessTokens: new JwtInitialAccessTokenVerifier({
+        issuer: ISSUER,
+        jwksUri: issuer.jwksUri,
+        keySet: createLocalJWKSet(issuer.jwks),
+      }),
       secretSealer: new LocalSecretSealer(LocalSecretSealer.generateKey()),
       now: Date.now,
       random: systemRandom,
@@ -113,28 +123,82 @@ async function main() {
   });
 
   // warm up: JIT, connection pool, JWKS import
-  await measure('warm-up', Array.from({ length: WARMUP }, (_, i) => () => event('POST', '/as/clients.oauth2', iat, metadata(i))), registerHandler, 201, dynamo.requestCount);
+  await measure(
+    'warm-up',
+    Array.from({ length: WARMUP }, (_, i) => () => event('POST', '/as/clients.oauth2', iat, metadata(i))),
+    registerHandler,
+    201,
+    dynamo.requestCount,
+  );
 
   const rows: Figures[] = [];
-  const registered = await measure('register (POST)', Array.from({ length: COUNT }, (_, i) => () => event('POST', '/as/clients.oauth2', iat, metadata(i))), registerHandler, 201, dynamo.requestCount);
+  const registered = await measure(
+    'register (POST)',
+    Array.from({ length: COUNT }, (_, i) => () => event('POST', '/as/clients.oauth2', iat, metadata(i))),
+    registerHandler,
+    201,
+    dynamo.requestCount,
+  );
   rows.push(registered.figures);
   const clients = registered.results as { client_id: string; registration_access_token: string }[];
-  const read = await measure('read (GET, rotation on)', clients.map((c) => () => event('GET', `/as/clients.oauth2/${c.client_id}`, c.registration_access_token)), readHandler, 200, dynamo.requestCount);
+  const read = await measure(
+    'read (GET, rotation on)',
+    clients.map((c) => () => event('GET', `/as/clients.oauth2/${c.client_id}`, c.registration_access_token)),
+    readHandler,
+    200,
+    dynamo.requestCount,
+  );
   rows.push(read.figures);
   const afterRead = read.results as { client_id: string; registration_access_token: string; client_secret: string }[];
   const updated = await measure(
     'update (PUT, rotation on)',
-    afterRead.map((c, i) => () => event('PUT', `/as/clients.oauth2/${c.client_id}`, c.registration_access_token, { ...metadata(i), client_id: c.client_id, client_name: 'renamed' })),
+    afterRead.map(
+      (c, i) => () =>
+        event('PUT', `/as/clients.oauth2/${c.client_id}`, c.registration_access_token, {
+          ...metadata(i),
+          client_id: c.client_id,
+          client_name: 'renamed',
+        }),
+    ),
     updateHandler,
     200,
     dynamo.requestCount,
   );
   rows.push(updated.figures);
   const afterUpdate = updated.results as { client_id: string; registration_access_token: string }[];
-  rows.push((await measure('delete (DELETE)', afterUpdate.map((c) => () => event('DELETE', `/as/clients.oauth2/${c.client_id}`, c.registration_access_token)), deleteHandler, 204, dynamo.requestCount)).figures);
+  rows.push(
+    (
+      await measure(
+        'delete (DELETE)',
+        afterUpdate.map((c) => () => event('DELETE', `/as/clients.oauth2/${c.client_id}`, c.registration_access_token)),
+        deleteHandler,
+        204,
+        dynamo.requestCount,
+      )
+    ).figures,
+  );
 
   console.log(`node ${process.version}, ${COUNT} operations each, concurrency ${CONCURRENCY}, dynalite in a child process`);
-  console.table(rows.map((row) => ({ ...row, 'cpu ms/op': row.cpuMsPerOp, 'ops/s': row.perSecond, 'p50 ms': row.p50, 'p99 ms': row.p99, 'DynamoDB req/op': row.dynamoRequestsPerOp })).map(({ operation, count, ...rest }) => ({ operation, count, 'ops/s': rest['ops/s'], 'cpu ms/op': rest['cpu ms/op'], 'p50 ms': rest['p50 ms'], 'p99 ms': rest['p99 ms'], 'DynamoDB req/op': rest['DynamoDB req/op'] })));
+  console.table(
+    rows
+      .map((row) => ({
+        ...row,
+        'cpu ms/op': row.cpuMsPerOp,
+        'ops/s': row.perSecond,
+        'p50 ms': row.p50,
+        'p99 ms': row.p99,
+        'DynamoDB req/op': row.dynamoRequestsPerOp,
+      }))
+      .map(({ operation, count, ...rest }) => ({
+        operation,
+        count,
+        'ops/s': rest['ops/s'],
+        'cpu ms/op': rest['cpu ms/op'],
+        'p50 ms': rest['p50 ms'],
+        'p99 ms': rest['p99 ms'],
+        'DynamoDB req/op': rest['DynamoDB req/op'],
+      })),
+  );
   dynamo.close();
 }
 

@@ -123,16 +123,17 @@ const SSM_PARAMETER_NAME = /^(\/[A-Za-z0-9_.-]+){1,15}$/;
 export const MAX_ALLOWED_CIDRS = 100;
 
 export class ConfigError extends Error {
-  constructor(readonly key: string, message: string) {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
     super(`CDK context "${key}": ${message}`);
     this.name = 'ConfigError';
   }
 }
 
 // RetentionDays is a numeric enum; its values are exactly what CloudWatch Logs accepts.
-const VALID_RETENTION_DAYS = new Set<number>(
-  Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
-);
+const VALID_RETENTION_DAYS = new Set<number>(Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'));
 
 function isUnset(value: unknown): boolean {
   return value === undefined || value === null || value === '';
@@ -220,7 +221,10 @@ function readIntrospection(read: ContextReader): IntrospectionConfig | undefined
   const url = httpsUrl('iatIntrospectionUrl', optionalString(read, 'iatIntrospectionUrl'));
   // the client secret goes with every call: it must not travel next to credentials in the URL
   if (url !== undefined && (url.username !== '' || url.password !== '')) {
-    throw new ConfigError('iatIntrospectionUrl', 'must not contain credentials: the client secret comes from iatIntrospectionClientSecretParameter');
+    throw new ConfigError(
+      'iatIntrospectionUrl',
+      'must not contain credentials: the client secret comes from iatIntrospectionClientSecretParameter',
+    );
   }
   const clientId = optionalString(read, 'iatIntrospectionClientId');
   const clientSecretParameter = optionalString(read, 'iatIntrospectionClientSecretParameter');
@@ -228,8 +232,18 @@ function readIntrospection(read: ContextReader): IntrospectionConfig | undefined
   // no default here: unset leaves the functions' own (lib/tokens/introspection-verifier.ts)
   const cacheSeconds = isUnset(read('iatIntrospectionCacheSeconds'))
     ? undefined
-    : number(read, 'iatIntrospectionCacheSeconds', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 3600, 'an integer number of seconds from 0 to 3600');
-  const values = { iatIntrospectionUrl: url, iatIntrospectionClientId: clientId, iatIntrospectionClientSecretParameter: clientSecretParameter };
+    : number(
+        read,
+        'iatIntrospectionCacheSeconds',
+        0,
+        (n) => Number.isInteger(n) && n >= 0 && n <= 3600,
+        'an integer number of seconds from 0 to 3600',
+      );
+  const values = {
+    iatIntrospectionUrl: url,
+    iatIntrospectionClientId: clientId,
+    iatIntrospectionClientSecretParameter: clientSecretParameter,
+  };
   const missing = INTROSPECTION_KEYS.filter((key) => values[key] === undefined);
   if (missing.length === INTROSPECTION_KEYS.length && cacheSeconds === undefined) return undefined;
   if (missing.length > 0) {
@@ -255,7 +269,8 @@ function checkSecureStringName(key: string, name: string): void {
     );
   }
   // AWS reserves these prefixes; /aws/reference/secretsmanager/... would need Secrets Manager permissions, not SSM ones
-  if (/^\/(aws|ssm)(\/|$)/i.test(name)) throw new ConfigError(key, `${JSON.stringify(name)} is under a prefix AWS reserves (/aws, /ssm): choose your own`);
+  if (/^\/(aws|ssm)(\/|$)/i.test(name))
+    throw new ConfigError(key, `${JSON.stringify(name)} is under a prefix AWS reserves (/aws, /ssm): choose your own`);
 }
 
 /**
@@ -338,7 +353,9 @@ function ipv6Value(address: string): bigint {
   // an embedded IPv4 tail (::ffff:192.0.2.1) is two groups
   const lastColon = address.lastIndexOf(':');
   const tail = address.slice(lastColon + 1);
-  const text = isIPv4(tail) ? `${address.slice(0, lastColon + 1)}${(ipv4Value(tail) >> 16n).toString(16)}:${(ipv4Value(tail) & 0xffffn).toString(16)}` : address;
+  const text = isIPv4(tail)
+    ? `${address.slice(0, lastColon + 1)}${(ipv4Value(tail) >> 16n).toString(16)}:${(ipv4Value(tail) & 0xffffn).toString(16)}`
+    : address;
   const [head = '', rest] = text.split('::');
   const groups = (part: string | undefined) => (part === undefined || part === '' ? [] : part.split(':'));
   const left = groups(head);
@@ -381,7 +398,10 @@ function readWaf(read: ContextReader): WafConfig | undefined {
 export function readConfig(read: ContextReader): DcrConfig {
   const stage = optionalString(read, 'stage') ?? DEFAULTS.stage;
   if (!STAGE_PATTERN.test(stage)) {
-    throw new ConfigError('stage', `must match ${STAGE_PATTERN} (lower-case letter first, then up to 20 of a-z 0-9 -), got ${JSON.stringify(stage)}`);
+    throw new ConfigError(
+      'stage',
+      `must match ${STAGE_PATTERN} (lower-case letter first, then up to 20 of a-z 0-9 -), got ${JSON.stringify(stage)}`,
+    );
   }
 
   // API Gateway takes a double for the rate (requests per second) and an integer for the burst.
@@ -435,7 +455,14 @@ export function readConfig(read: ContextReader): DcrConfig {
     settingsTtlSeconds,
     apiGatewayCloudWatchRole: boolean(read, 'apiGatewayCloudWatchRole', true),
     registerRateLimit: routeLimit(read, 'registerRateLimit', DEFAULTS.registerRateLimit, stageRate, positive, 'a positive number'),
-    registerBurstLimit: routeLimit(read, 'registerBurstLimit', DEFAULTS.registerBurstLimit, stageBurst, isPositiveInteger, 'a positive integer'),
+    registerBurstLimit: routeLimit(
+      read,
+      'registerBurstLimit',
+      DEFAULTS.registerBurstLimit,
+      stageBurst,
+      isPositiveInteger,
+      'a positive integer',
+    ),
     manageRateLimit: routeLimit(read, 'manageRateLimit', DEFAULTS.manageRateLimit, stageRate, positive, 'a positive number'),
     manageBurstLimit: routeLimit(read, 'manageBurstLimit', DEFAULTS.manageBurstLimit, stageBurst, isPositiveInteger, 'a positive integer'),
     ...(waf !== undefined && { waf }),

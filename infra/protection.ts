@@ -113,7 +113,8 @@ const BODY_INSPECTION_LIMITS_KB = [16, 32, 48, 64] as const;
  */
 export function bodyInspectionLimit(bytes: number): `KB_${(typeof BODY_INSPECTION_LIMITS_KB)[number]}` {
   const kb = BODY_INSPECTION_LIMITS_KB.find((limit) => limit * 1024 >= bytes);
-  if (kb === undefined) throw new Error(`AWS WAF cannot inspect ${bytes} bytes of a body (at most 64 KB): the WAF body rule cannot enforce that limit`);
+  if (kb === undefined)
+    throw new Error(`AWS WAF cannot inspect ${bytes} bytes of a body (at most 64 KB): the WAF body rule cannot enforce that limit`);
   return `KB_${kb}`;
 }
 
@@ -185,9 +186,10 @@ export class ApiFirewall extends Construct {
       },
       // the default (16 KB) costs nothing extra; a larger limit is billed per request, so only when
       // the body rule needs it
-      ...(waf.bodySizeRule && inspectionLimit !== 'KB_16' && {
-        associationConfig: { requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: inspectionLimit } } },
-      }),
+      ...(waf.bodySizeRule &&
+        inspectionLimit !== 'KB_16' && {
+          associationConfig: { requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: inspectionLimit } } },
+        }),
       visibilityConfig: visibility('web-acl'),
     });
 

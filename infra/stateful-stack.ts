@@ -67,7 +67,8 @@ export class StatefulStack extends Stack {
     });
 
     new CfnOutput(this, 'InitialAccessTokenTableName', {
-      description: 'DynamoDB table of the initial access tokens of this service (npm run admin -- iat ... --table <name>, or DCR_IAT_TABLE_NAME)',
+      description:
+        'DynamoDB table of the initial access tokens of this service (npm run admin -- iat ... --table <name>, or DCR_IAT_TABLE_NAME)',
       value: this.initialAccessTokenTable.tableName,
       exportName: `dcr-${config.stage}-iat-table-name`,
     });

@@ -157,11 +157,17 @@ export class StatelessStack extends Stack {
       }
       if (route.tokenTableActions.length) {
         fn.addToRolePolicy(
-          new PolicyStatement({ effect: Effect.ALLOW, actions: [...route.tokenTableActions], resources: [initialAccessTokenTable.tableArn] }),
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: [...route.tokenTableActions],
+            resources: [initialAccessTokenTable.tableArn],
+          }),
         );
       }
       if (introspectionSecretArn !== undefined && route.secretParameterActions.length) {
-        fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: [...route.secretParameterActions], resources: [introspectionSecretArn] }));
+        fn.addToRolePolicy(
+          new PolicyStatement({ effect: Effect.ALLOW, actions: [...route.secretParameterActions], resources: [introspectionSecretArn] }),
+        );
       }
       fn.addToRolePolicy(readSettings);
       functions.set(route.name, fn);
@@ -202,7 +208,9 @@ export class StatelessStack extends Stack {
     }
 
     this.firewall =
-      config.waf === undefined ? undefined : new ApiFirewall(this, 'Firewall', { name: `dcr-${config.stage}`, stage: this.api.deploymentStage, waf: config.waf });
+      config.waf === undefined
+        ? undefined
+        : new ApiFirewall(this, 'Firewall', { name: `dcr-${config.stage}`, stage: this.api.deploymentStage, waf: config.waf });
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the API stage',

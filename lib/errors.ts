@@ -27,8 +27,7 @@ export class RegistrationError extends Error {
 
 export const invalidRequest = (description: string) => new RegistrationError(400, 'invalid_request', description);
 
-export const invalidClientMetadata = (description: string) =>
-  new RegistrationError(400, 'invalid_client_metadata', description);
+export const invalidClientMetadata = (description: string) => new RegistrationError(400, 'invalid_client_metadata', description);
 
 export const invalidRedirectUri = (description: string) => new RegistrationError(400, 'invalid_redirect_uri', description);
 

@@ -13,17 +13,17 @@ import { staticSettings } from './settings/settings-source.js';
 import { SsmSecureString } from './settings/ssm-secure-string.js';
 import { SsmSettingsSource } from './settings/ssm-settings.js';
 import { DynamoDbClientQuota } from './store/dynamodb-client-quota.js';
-import { createDocumentClient, DynamoDbClientStore, type DocumentClientConfig } from './store/dynamodb-client-store.js';
+import { createDocumentClient, type DocumentClientConfig, DynamoDbClientStore } from './store/dynamodb-client-store.js';
 import type { DynamoDbDocuments } from './store/dynamodb-documents.js';
 import { DynamoDbInitialAccessTokenStore } from './store/dynamodb-initial-access-token-store.js';
 import { KmsSecretSealer } from './store/kms-secret-sealer.js';
 import { composeInitialAccessTokenVerifiers } from './tokens/composite-verifier.js';
-import { JwtInitialAccessTokenVerifier, type InitialAccessTokenVerifier } from './tokens/initial-access-token.js';
+import { type InitialAccessTokenVerifier, JwtInitialAccessTokenVerifier } from './tokens/initial-access-token.js';
 import { IntrospectionInitialAccessTokenVerifier } from './tokens/introspection-verifier.js';
-import { staticSecret, type SecretSource } from './tokens/secret-source.js';
-import { ServiceInitialAccessTokenVerifier } from './tokens/service-token-verifier.js';
 import { LocalSecretSealer, type SecretSealer } from './tokens/secret-sealer.js';
+import { type SecretSource, staticSecret } from './tokens/secret-source.js';
 import { systemRandom } from './tokens/secrets.js';
+import { ServiceInitialAccessTokenVerifier } from './tokens/service-token-verifier.js';
 
 // Composition root: the one place that reads the environment and picks the adapters. Built once per
 // container (first request), so warm requests construct nothing.
@@ -107,12 +107,16 @@ export interface InitialAccessTokenOptions {
  * - tokens issued by this service (`npm run admin -- iat create`): DCR_IAT_TABLE_NAME.
  * Undefined when none is configured. A half-configured form is refused here, at load time, never half-used.
  */
-export function initialAccessTokensFromEnv(env: NodeJS.ProcessEnv, options: InitialAccessTokenOptions = {}): InitialAccessTokenVerifier | undefined {
+export function initialAccessTokensFromEnv(
+  env: NodeJS.ProcessEnv,
+  options: InitialAccessTokenOptions = {},
+): InitialAccessTokenVerifier | undefined {
   const issuer = envValue(env, 'DCR_IAT_ISSUER');
   const jwksUri = envValue(env, 'DCR_IAT_JWKS_URI');
   const audience = envValue(env, 'DCR_IAT_AUDIENCE');
   const introspection = introspectionFromEnv(env, { issuer, audience }, options);
-  if (jwksUri && !issuer) throw new Error('DCR_IAT_JWKS_URI needs DCR_IAT_ISSUER: set both to verify initial access tokens that are JWTs, or neither');
+  if (jwksUri && !issuer)
+    throw new Error('DCR_IAT_JWKS_URI needs DCR_IAT_ISSUER: set both to verify initial access tokens that are JWTs, or neither');
   if (issuer && !jwksUri && !introspection) {
     throw new Error(
       'DCR_IAT_ISSUER and DCR_IAT_JWKS_URI go together: set both to verify initial access tokens that are JWTs, or neither ' +
@@ -124,7 +128,9 @@ export function initialAccessTokensFromEnv(env: NodeJS.ProcessEnv, options: Init
     jwt: issuer && jwksUri ? new JwtInitialAccessTokenVerifier({ issuer, jwksUri, audience }) : undefined,
     introspection,
     service: tableName
-      ? new ServiceInitialAccessTokenVerifier(new DynamoDbInitialAccessTokenStore(options.documents ?? createDocumentClient(options.dynamoDb), tableName))
+      ? new ServiceInitialAccessTokenVerifier(
+          new DynamoDbInitialAccessTokenStore(options.documents ?? createDocumentClient(options.dynamoDb), tableName),
+        )
       : undefined,
   });
 }
@@ -153,7 +159,8 @@ function introspectionFromEnv(
     !clientId && 'DCR_IAT_INTROSPECTION_CLIENT_ID',
     !secret && !secretParameter && 'DCR_IAT_INTROSPECTION_CLIENT_SECRET (or DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER)',
   ].filter(Boolean);
-  if (missing.length) throw new Error(`token introspection is half configured: set ${missing.join(', ')} as well, or none of DCR_IAT_INTROSPECTION_*`);
+  if (missing.length)
+    throw new Error(`token introspection is half configured: set ${missing.join(', ')} as well, or none of DCR_IAT_INTROSPECTION_*`);
   if (secret && secretParameter) {
     throw new Error('set DCR_IAT_INTROSPECTION_CLIENT_SECRET (local) or DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER (SSM), not both');
   }

@@ -6,7 +6,7 @@ import { RegistrationError } from '../../lib/errors.js';
 import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore } from '../../lib/store/dynamodb-initial-access-token-store.js';
 import type { InitialAccessTokenRegister, InitialAccessTokenSummary, RevokeOutcome } from '../../lib/tokens/initial-access-token-store.js';
-import { hashSecret, systemRandom, type RandomSource } from '../../lib/tokens/secrets.js';
+import { hashSecret, type RandomSource, systemRandom } from '../../lib/tokens/secrets.js';
 import { newServiceToken } from '../../lib/tokens/service-token.js';
 
 export const USAGE = `Usage: npm run admin -- iat <command> [options]
@@ -71,7 +71,11 @@ export interface Clock {
   readonly random?: RandomSource;
 }
 
-export async function createInitialAccessToken(register: InitialAccessTokenRegister, input: CreateTokenInput, clock: Clock = {}): Promise<CreatedToken> {
+export async function createInitialAccessToken(
+  register: InitialAccessTokenRegister,
+  input: CreateTokenInput,
+  clock: Clock = {},
+): Promise<CreatedToken> {
   checkCreateInput(input);
   const createdAt = Math.floor((clock.now ?? Date.now)() / 1000);
   const { id, secret, token } = newServiceToken(clock.random ?? systemRandom);
@@ -94,7 +98,11 @@ export function listInitialAccessTokens(register: InitialAccessTokenRegister): P
   return register.list();
 }
 
-export function revokeInitialAccessToken(register: InitialAccessTokenRegister, id: string, now: () => number = Date.now): Promise<RevokeOutcome> {
+export function revokeInitialAccessToken(
+  register: InitialAccessTokenRegister,
+  id: string,
+  now: () => number = Date.now,
+): Promise<RevokeOutcome> {
   return register.revoke(id, Math.floor(now() / 1000));
 }
 
@@ -103,13 +111,16 @@ export function parseDuration(text: string): number {
   const match = DURATION.exec(text.trim());
   if (!match) throw new UsageError(`--expires-in must be a number with a unit (90s, 30m, 12h, 7d), not "${text}"`);
   const seconds = Number(match[1]) * UNIT_SECONDS[match[2]!]!;
-  if (seconds <= 0 || seconds > MAX_EXPIRY_SECONDS) throw new UsageError(`--expires-in must be more than 0 and at most 365d, not "${text}"`);
+  if (seconds <= 0 || seconds > MAX_EXPIRY_SECONDS)
+    throw new UsageError(`--expires-in must be more than 0 and at most 365d, not "${text}"`);
   return seconds;
 }
 
 function checkCreateInput(input: CreateTokenInput): void {
-  if (!input.subject.trim() || input.subject.length > MAX_TEXT) throw new UsageError(`--subject must be 1 to ${MAX_TEXT} characters (the team the token is for)`);
-  if (!Number.isInteger(input.uses) || input.uses < 1 || input.uses > MAX_USES) throw new UsageError(`--uses must be a whole number from 1 to ${MAX_USES}`);
+  if (!input.subject.trim() || input.subject.length > MAX_TEXT)
+    throw new UsageError(`--subject must be 1 to ${MAX_TEXT} characters (the team the token is for)`);
+  if (!Number.isInteger(input.uses) || input.uses < 1 || input.uses > MAX_USES)
+    throw new UsageError(`--uses must be a whole number from 1 to ${MAX_USES}`);
   if (!Number.isInteger(input.expiresInSeconds) || input.expiresInSeconds <= 0 || input.expiresInSeconds > MAX_EXPIRY_SECONDS) {
     throw new UsageError('--expires-in must be more than 0 and at most 365d');
   }
@@ -119,7 +130,8 @@ function checkCreateInput(input: CreateTokenInput): void {
   if (!(input.policies ?? []).every((name) => POLICY_LIST_NAME.test(name))) {
     throw new UsageError('--policies must be comma-separated policy list names (letters, digits, _ . : -, at most 64)');
   }
-  if (input.description !== undefined && input.description.length > MAX_TEXT) throw new UsageError(`--description must be at most ${MAX_TEXT} characters`);
+  if (input.description !== undefined && input.description.length > MAX_TEXT)
+    throw new UsageError(`--description must be at most ${MAX_TEXT} characters`);
 }
 
 export interface AdminIo {
@@ -141,7 +153,8 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
       return 0;
     }
     const [group, command, ...rest] = positionals;
-    if (group !== 'iat' || !command) throw new UsageError(group === undefined ? 'no command given' : `unknown command "${positionals.join(' ')}"`);
+    if (group !== 'iat' || !command)
+      throw new UsageError(group === undefined ? 'no command given' : `unknown command "${positionals.join(' ')}"`);
     const tableName = values.table?.trim() || io.env.DCR_IAT_TABLE_NAME?.trim();
     const expectArguments = (count: number, what: string) => {
       if (rest.length !== count) throw new UsageError(`iat ${command} takes ${what}`);
@@ -162,7 +175,10 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
           uses: values.uses === undefined ? 1 : parseWholeNumber(values.uses, '--uses'),
           expiresInSeconds: parseDuration(values['expires-in'] ?? DEFAULT_EXPIRY),
           scopes: (values.scope ?? DEFAULT_SCOPE).split(' ').filter(Boolean),
-          policies: values.policies?.split(',').map((name) => name.trim()).filter(Boolean),
+          policies: values.policies
+            ?.split(',')
+            .map((name) => name.trim())
+            .filter(Boolean),
           description: values.description,
         };
         checkCreateInput(input);
@@ -300,7 +316,14 @@ function formatList(tokens: readonly InitialAccessTokenSummary[], nowSeconds: nu
     token.description ?? '',
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function statusOf(token: InitialAccessTokenSummary, nowSeconds: number): string {

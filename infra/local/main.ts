@@ -1,7 +1,7 @@
 // `npm start`: the whole API on http://127.0.0.1:3000 with an embedded DynamoDB. See README "Run it locally".
 import { SETTINGS } from '../../lib/settings/catalog.js';
 import { REGISTRATION_PATH } from '../routes.js';
-import { startLocalServer, type LocalServer } from './server.js';
+import { type LocalServer, startLocalServer } from './server.js';
 
 async function main() {
   const port = Number(process.env.PORT ?? 3000);

@@ -38,7 +38,12 @@ export function matchRoute(method: string, path: string): RouteMatch {
 }
 
 /** The API Gateway REST (v1) proxy event API Gateway would send for this request. */
-export function toProxyEvent(request: PlainRequest, route: Route, pathParameters: Record<string, string>, stage = 'local'): APIGatewayProxyEvent {
+export function toProxyEvent(
+  request: PlainRequest,
+  route: Route,
+  pathParameters: Record<string, string>,
+  stage = 'local',
+): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers ?? {})) if (value !== undefined) headers[name] = value;
   const host = headers.host ?? headers.Host ?? '127.0.0.1';

@@ -10,7 +10,7 @@ import { ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-
 import { ensureClientTable } from '../../lib/store/ensure-table.js';
 import { ROUTES, type RouteName } from '../routes.js';
 import { createDevIssuer, DEV_ISSUER_JWKS_PATH, type DevIssuer } from './dev-issuer.js';
-import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.js';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.js';
 import { localSecretKey } from './local-secret-key.js';
 import { matchRoute, toProxyEvent } from './proxy-event.js';
 
@@ -59,10 +59,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const ready = new Promise<void>((resolve) => (setUp = resolve));
 
   const server = createServer((request, response) => {
-    ready.then(() => serve(request, response, handlers, devIssuer)).catch((error) => {
-      console.error(JSON.stringify({ level: 'error', message: 'local server failure', error: (error as Error).message }));
-      if (!response.headersSent) send(response, 500, { error: 'server_error', error_description: 'the local server failed' });
-    });
+    ready
+      .then(() => serve(request, response, handlers, devIssuer))
+      .catch((error) => {
+        console.error(JSON.stringify({ level: 'error', message: 'local server failure', error: (error as Error).message }));
+        if (!response.headersSent) send(response, 500, { error: 'server_error', error_description: 'the local server failed' });
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -160,9 +162,15 @@ async function serve(request: IncomingMessage, response: ServerResponse, handler
     return send(response, 200, devIssuer.jwks);
   }
   const match = matchRoute(method, url.pathname);
-  if (match.kind === 'no-route') return send(response, 404, { error: 'not_found', error_description: `no route for ${method} ${url.pathname}` });
+  if (match.kind === 'no-route')
+    return send(response, 404, { error: 'not_found', error_description: `no route for ${method} ${url.pathname}` });
   if (match.kind === 'wrong-method') {
-    return send(response, 405, { error: 'invalid_request', error_description: `${method} is not supported here` }, { Allow: match.allow.join(', ') });
+    return send(
+      response,
+      405,
+      { error: 'invalid_request', error_description: `${method} is not supported here` },
+      { Allow: match.allow.join(', ') },
+    );
   }
   const body = await readBody(request);
   if (body === undefined) return send(response, 413, { error: 'invalid_request', error_description: 'the request body is too large' });
@@ -170,7 +178,9 @@ async function serve(request: IncomingMessage, response: ServerResponse, handler
     {
       method,
       path: url.pathname,
-      headers: Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value])),
+      headers: Object.fromEntries(
+        Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
+      ),
       body: body.length ? body.toString('utf8') : null,
       query: Object.fromEntries(url.searchParams),
     },

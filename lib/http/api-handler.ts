@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { RegistrationError } from '../errors.js';
-import { toHttpRequest, toProxyResult } from './api-gateway.js';
 import { log } from '../log.js';
+import { toHttpRequest, toProxyResult } from './api-gateway.js';
 import { errorResponse } from './responses.js';
 import type { HttpRequest, HttpResponse } from './types.js';
 

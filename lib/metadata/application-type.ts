@@ -38,7 +38,8 @@ export function redirectUrisFitApplicationType(metadata: Metadata): void {
 
 function webImplicitProblem(uri: URL): string | undefined {
   if (uri.protocol !== 'https:') return 'must use https: a web client with the implicit grant type may only redirect to https URIs';
-  if (LOOPBACK_HOSTS.has(uri.hostname)) return `must not use the host ${uri.hostname}: a web client with the implicit grant type may not redirect to localhost`;
+  if (LOOPBACK_HOSTS.has(uri.hostname))
+    return `must not use the host ${uri.hostname}: a web client with the implicit grant type may not redirect to localhost`;
   return undefined;
 }
 
@@ -49,7 +50,9 @@ function nativeProblem(uri: URL): string | undefined {
         ? undefined
         : 'must use a loopback host (127.0.0.1, [::1] or localhost): a native client may use http only for loopback redirects';
     case 'https:':
-      return LOOPBACK_HOSTS.has(uri.hostname) ? 'must not use a loopback host with https: a native client uses http for loopback redirects' : undefined;
+      return LOOPBACK_HOSTS.has(uri.hostname)
+        ? 'must not use a loopback host with https: a native client uses http for loopback redirects'
+        : undefined;
     default:
       return uri.protocol.includes('.')
         ? undefined

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { redirectUri, redirectUriList } from './redirect-uris.js';
 import {
+  type FieldSchema,
   flag,
   HTTP_SCHEMES,
   HTTPS_SCHEMES,
@@ -12,7 +13,6 @@ import {
   oneOf,
   scope,
   uri,
-  type FieldSchema,
 } from './schemas.js';
 import {
   APPLICATION_TYPES,
@@ -78,7 +78,10 @@ const distinct = <T>(values: T[]): T[] => [...new Set(values)];
 /** Responses the authorization server may sign and encrypt for the client: `<prefix>_signed_response_alg` etc. */
 export const ENCRYPTED_RESPONSE_PREFIXES = ['id_token', 'userinfo', 'authorization', 'introspection'] as const;
 
-function signedAndEncrypted(prefix: (typeof ENCRYPTED_RESPONSE_PREFIXES)[number], signingAlgs: readonly string[]): Record<string, FieldSpec> {
+function signedAndEncrypted(
+  prefix: (typeof ENCRYPTED_RESPONSE_PREFIXES)[number],
+  signingAlgs: readonly string[],
+): Record<string, FieldSpec> {
   return {
     [`${prefix}_signed_response_alg`]: { schema: oneOf(`${prefix}_signed_response_alg`, signingAlgs) },
     [`${prefix}_encrypted_response_alg`]: { schema: oneOf(`${prefix}_encrypted_response_alg`, KEY_MANAGEMENT_ALGS) },

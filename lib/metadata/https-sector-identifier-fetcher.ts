@@ -1,7 +1,7 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress, LookupOptions } from 'node:dns';
-import { request, type RequestOptions } from 'node:https';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import type { IncomingMessage } from 'node:http';
+import { type RequestOptions, request } from 'node:https';
 import { isIP } from 'node:net';
 import { isPublicAddress } from './public-address.js';
 import { SectorIdentifierFetchError, type SectorIdentifierFetcher } from './sector-identifier.js';
@@ -75,7 +75,9 @@ export function createSectorIdentifierFetcher(options: HttpsSectorIdentifierFetc
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(), timeoutMs);
       const timedOut = new Promise<never>((_, reject) => {
-        deadline.signal.addEventListener('abort', () => reject(new SectorIdentifierFetchError(`no answer within ${timeoutMs} ms`)), { once: true });
+        deadline.signal.addEventListener('abort', () => reject(new SectorIdentifierFetchError(`no answer within ${timeoutMs} ms`)), {
+          once: true,
+        });
       });
       timedOut.catch(() => undefined);
       try {

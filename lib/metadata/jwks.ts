@@ -25,7 +25,8 @@ function checkPublicOnly(key: Key, index: number): void {
   const secret = PRIVATE_MEMBERS.find((member) => member in key);
   if (secret) throw invalidClientMetadata(`jwks.keys[${index}] holds private key material ("${secret}"); jwks holds public keys only`);
   for (const member of ['alg', 'use', 'kid'] as const) {
-    if (key[member] !== undefined && typeof key[member] !== 'string') throw invalidClientMetadata(`jwks.keys[${index}].${member} must be a string`);
+    if (key[member] !== undefined && typeof key[member] !== 'string')
+      throw invalidClientMetadata(`jwks.keys[${index}].${member} must be a string`);
   }
 }
 

@@ -9,7 +9,7 @@ import { SCOPE_TOKEN } from './values.js';
 export type FieldSchema = v.GenericSchema<unknown, unknown>;
 
 const show = (value: unknown) => {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 80)}...` : text;
 };
 

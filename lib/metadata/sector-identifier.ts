@@ -35,7 +35,8 @@ export async function checkSectorIdentifier(metadata: Readonly<Record<string, un
   try {
     document = await fetcher.fetch(uri);
   } catch (error) {
-    if (error instanceof SectorIdentifierFetchError) throw invalidClientMetadata(`sector_identifier_uri could not be fetched: ${error.reason}`);
+    if (error instanceof SectorIdentifierFetchError)
+      throw invalidClientMetadata(`sector_identifier_uri could not be fetched: ${error.reason}`);
     throw error;
   }
   if (!Array.isArray(document) || !document.every((entry) => typeof entry === 'string')) {

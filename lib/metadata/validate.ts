@@ -3,7 +3,7 @@ import { invalidClientMetadata, RegistrationError } from '../errors.js';
 import type { ClientMetadata } from './client-metadata.js';
 import { withDefaults } from './defaults.js';
 import { type ExtendedProperty, parseExtendedValue, usableExtendedProperties } from './extended-properties.js';
-import { FIELDS, isLocalizable, type FieldSpec } from './fields.js';
+import { FIELDS, type FieldSpec, isLocalizable } from './fields.js';
 import { resolveGrantAndResponseTypes } from './grant-response.js';
 import { createSectorIdentifierFetcher } from './https-sector-identifier-fetcher.js';
 import { checkJwks } from './jwks.js';
@@ -84,17 +84,22 @@ function localizedBase(name: string): string | undefined {
 /** Tags compare case-insensitively (RFC 5646 §2.1.1): client_name#en and client_name#EN are one field sent twice. */
 function checkLocalized(localized: readonly string[]): void {
   if (localized.length === 0) return;
-  if (localized.length > MAX_LOCALIZED_FIELDS) throw invalidClientMetadata(`at most ${MAX_LOCALIZED_FIELDS} language-tagged fields may be registered`);
+  if (localized.length > MAX_LOCALIZED_FIELDS)
+    throw invalidClientMetadata(`at most ${MAX_LOCALIZED_FIELDS} language-tagged fields may be registered`);
   const seen = new Map<string, string>();
   for (const name of localized) {
     const key = name.toLowerCase();
     const earlier = seen.get(key);
-    if (earlier !== undefined) throw invalidClientMetadata(`${name.slice(0, 120)} and ${earlier.slice(0, 120)} name the same language-tagged field`);
+    if (earlier !== undefined)
+      throw invalidClientMetadata(`${name.slice(0, 120)} and ${earlier.slice(0, 120)} name the same language-tagged field`);
     seen.set(key, name);
   }
 }
 
-function parseExtendedProperties(input: Readonly<Record<string, unknown>>, properties: readonly ExtendedProperty[]): Record<string, unknown> {
+function parseExtendedProperties(
+  input: Readonly<Record<string, unknown>>,
+  properties: readonly ExtendedProperty[],
+): Record<string, unknown> {
   const extended: Record<string, unknown> = {};
   if (properties.length === 0) return extended;
   for (const property of usableExtendedProperties(properties)) {

@@ -31,7 +31,15 @@ export const REFUSED_GRANT_TYPES: ReadonlySet<string> = new Set(['urn:pingidenti
 /** The words of a response type, in canonical order; a response type is a non-empty set of them. */
 export const RESPONSE_TYPE_WORDS = ['code', 'id_token', 'token'] as const;
 
-export const RESPONSE_TYPES = ['code', 'token', 'id_token', 'code id_token', 'code token', 'id_token token', 'code id_token token'] as const;
+export const RESPONSE_TYPES = [
+  'code',
+  'token',
+  'id_token',
+  'code id_token',
+  'code token',
+  'id_token token',
+  'code id_token token',
+] as const;
 
 export const ASYMMETRIC_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512'] as const;
 export const SYMMETRIC_SIGNING_ALGS = ['HS256', 'HS384', 'HS512'] as const;

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { accessDenied, invalidToken, temporarilyUnavailable } from '../errors.js';
 import { log } from '../log.js';
-import { subjectCounterKey, TOTAL_COUNTER_KEY, type ClientQuota, type QuotaCounter } from './client-quota.js';
 import type { VerifiedAccessToken } from '../tokens/initial-access-token.js';
+import { type ClientQuota, type QuotaCounter, subjectCounterKey, TOTAL_COUNTER_KEY } from './client-quota.js';
 import { count, objectMessage } from './options.js';
 
 /** How many clients may exist: in total, and per initial access token subject. */
@@ -11,7 +11,10 @@ export interface Caps {
   readonly per_subject?: number;
 }
 
-export const capsSchema = v.strictObject({ total: v.optional(count()), per_subject: v.optional(count()) }, objectMessage('caps', 'total, per_subject'));
+export const capsSchema = v.strictObject(
+  { total: v.optional(count()), per_subject: v.optional(count()) },
+  objectMessage('caps', 'total, per_subject'),
+);
 
 export function hasCaps(caps: Caps): boolean {
   return caps.total !== undefined || caps.per_subject !== undefined;
@@ -68,7 +71,11 @@ export async function givePlacesBack(quota: ClientQuota | undefined, keys: reado
       if (!quota) throw new Error('no counter store is configured');
       await quota.release(key);
     } catch (error) {
-      log('error', 'a client cap place could not be given back', { counter: key, error: (error as Error).name, message: (error as Error).message });
+      log('error', 'a client cap place could not be given back', {
+        counter: key,
+        error: (error as Error).name,
+        message: (error as Error).message,
+      });
     }
   }
 }

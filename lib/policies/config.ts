@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { capsSchema, hasCaps, type Caps } from './caps.js';
+import { type Caps, capsSchema, hasCaps } from './caps.js';
 import { grantTypesPolicy } from './grant-types.js';
 import { httpsRedirectUrisPolicy } from './https-redirect-uris.js';
 import { listOf, objectMessage, show } from './options.js';
@@ -57,13 +57,19 @@ const listSchema = listOf(entrySchema, { max: MAX_POLICIES_PER_LIST });
 const listNameSchema = v.pipe(
   v.string(),
   v.regex(LIST_NAME, (issue) => `${show(issue.input)} is not a list name (letters, digits, _ . : -, at most 64)`),
-  v.check((name) => name !== ANONYMOUS_LIST && name !== AUTHENTICATED_LIST, (issue) => `${show(issue.input)} is reserved`),
+  v.check(
+    (name) => name !== ANONYMOUS_LIST && name !== AUTHENTICATED_LIST,
+    (issue) => `${show(issue.input)} is reserved`,
+  ),
 );
 const configSchema = v.strictObject(
   {
     anonymous: v.optional(listSchema, []),
     authenticated: v.optional(listSchema, []),
-    named: v.optional(v.record(listNameSchema, listSchema, (issue) => `must be an object of named lists, not ${show(issue.input)}`), {}),
+    named: v.optional(
+      v.record(listNameSchema, listSchema, (issue) => `must be an object of named lists, not ${show(issue.input)}`),
+      {},
+    ),
     caps: v.optional(capsSchema, {}),
   },
   objectMessage('the configuration', 'anonymous, authenticated, named, caps'),

@@ -1,6 +1,6 @@
 import { invalidClientMetadata } from '../errors.js';
 import { GRANT_TYPES } from '../metadata/values.js';
-import { listOf, oneOf, policyOptions, unlisted, type Unlisted } from './options.js';
+import { listOf, oneOf, policyOptions, type Unlisted, unlisted } from './options.js';
 import type { PolicyDefinition, RegistrationPolicy } from './policy.js';
 import { grantsNeededBy, listed, requestedTypes, withoutUnusedRedirectGrants } from './request-values.js';
 
@@ -39,7 +39,9 @@ export const grantTypesPolicy: PolicyDefinition<GrantTypesOptions> = {
         const responseTypes = types.responseTypes.filter((type) => grantsNeededBy(type).every((grant) => kept.includes(grant)));
         const grantTypes = withoutUnusedRedirectGrants(kept, responseTypes);
         if (grantTypes.length === 0) {
-          throw invalidClientMetadata(`none of the grant_types ${listed(types.grantTypes)}${derived} may be registered here; allowed: ${permittedText}`);
+          throw invalidClientMetadata(
+            `none of the grant_types ${listed(types.grantTypes)}${derived} may be registered here; allowed: ${permittedText}`,
+          );
         }
         body.grant_types = grantTypes;
         body.response_types = responseTypes;

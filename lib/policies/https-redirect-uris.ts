@@ -26,7 +26,10 @@ export const httpsRedirectUrisPolicy: PolicyDefinition<HttpsRedirectUrisOptions>
       uri.protocol === 'https:' ||
       (allowLoopback && uri.protocol === 'http:' && LOOPBACK_HOSTS.has(uri.hostname)) ||
       (allowPrivateUse && privateUseSchemeDomain(uri.protocol) !== undefined);
-    const exceptions = [allowLoopback && 'http for loopback hosts', allowPrivateUse && 'private-use schemes such as com.example.app:'].filter(Boolean);
+    const exceptions = [
+      allowLoopback && 'http for loopback hosts',
+      allowPrivateUse && 'private-use schemes such as com.example.app:',
+    ].filter(Boolean);
     const rule = `must use https${exceptions.length ? ` (or ${exceptions.join(' or ')})` : ''}`;
     return {
       name: NAME,

@@ -35,7 +35,10 @@ export function count() {
 }
 
 export function nonEmptyString() {
-  return v.pipe(v.string((issue) => `must be a string, not ${show(issue.input)}`), v.nonEmpty('must not be empty'));
+  return v.pipe(
+    v.string((issue) => `must be a string, not ${show(issue.input)}`),
+    v.nonEmpty('must not be empty'),
+  );
 }
 
 export function listOf<T extends v.GenericSchema>(item: T, options: { min?: number; max?: number } = {}) {

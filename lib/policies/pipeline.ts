@@ -2,7 +2,7 @@ import { invalidToken, temporarilyUnavailable } from '../errors.js';
 import { log } from '../log.js';
 import type { ClientMetadata } from '../metadata/client-metadata.js';
 import type { VerifiedAccessToken } from '../tokens/initial-access-token.js';
-import { ANONYMOUS_LIST, AUTHENTICATED_LIST, parsePolicyConfig, PolicyConfigError, type PolicyConfig } from './config.js';
+import { ANONYMOUS_LIST, AUTHENTICATED_LIST, type PolicyConfig, PolicyConfigError, parsePolicyConfig } from './config.js';
 import type { PolicyRequest, RegistrationPolicy } from './policy.js';
 import { quoted } from './request-values.js';
 
@@ -36,7 +36,10 @@ export function policiesInForce(registrationPolicies: string): PolicyConfig {
     return loadPolicies(registrationPolicies);
   } catch (error) {
     if (error instanceof PolicyConfigError) {
-      throw temporarilyUnavailable('the registration policies of this server are misconfigured; the operator has been told (see the logs)', 30);
+      throw temporarilyUnavailable(
+        'the registration policies of this server are misconfigured; the operator has been told (see the logs)',
+        30,
+      );
     }
     throw error;
   }
@@ -53,7 +56,8 @@ export function registrationLists(config: PolicyConfig, caller: VerifiedAccessTo
   }
   // a list the server does not have cannot be applied, and skipping it could skip a restriction
   const unknown = names.find((name) => !config.named.has(name));
-  if (unknown !== undefined) throw invalidToken(`the initial access token names the registration policy list ${quoted(unknown)}, which this server does not have`);
+  if (unknown !== undefined)
+    throw invalidToken(`the initial access token names the registration policy list ${quoted(unknown)}, which this server does not have`);
   return [AUTHENTICATED_LIST, ...new Set(names)];
 }
 
@@ -78,7 +82,11 @@ function policiesOf(config: PolicyConfig, list: string): readonly RegistrationPo
  * Runs the lists in order on a copy of the body. `software_statement` never reaches validation: it
  * is registered only when a policy verified it (RFC 7591 §2.3 lets a server ignore one it does not check).
  */
-export async function applyPolicies(config: PolicyConfig, lists: readonly string[], body: Readonly<Record<string, unknown>>): Promise<PolicyRequest> {
+export async function applyPolicies(
+  config: PolicyConfig,
+  lists: readonly string[],
+  body: Readonly<Record<string, unknown>>,
+): Promise<PolicyRequest> {
   const request: PolicyRequest = { body: { ...body } };
   for (const list of lists) {
     for (const policy of policiesOf(config, list)) {

@@ -51,7 +51,12 @@ export function requestedTypes(body: Body): RequestedTypes | undefined {
     ...(grantTypes.includes('authorization_code') ? ['code'] : []),
     ...(grantTypes.includes('implicit') ? ['token'] : []),
   ];
-  return { grantTypes: [...new Set(grantTypes)], responseTypes: [...new Set(responseTypes)], grantTypesDerived: !sentGrants, responseTypesDerived: !responses };
+  return {
+    grantTypes: [...new Set(grantTypes)],
+    responseTypes: [...new Set(responseTypes)],
+    grantTypesDerived: !sentGrants,
+    responseTypesDerived: !responses,
+  };
 }
 
 /** Redirect-based grants no remaining response type uses go too, so the pair stays consistent. */

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { invalidClientMetadata } from '../errors.js';
 import { RESPONSE_TYPES } from '../metadata/values.js';
-import { listOf, policyOptions, show, unlisted, type Unlisted } from './options.js';
+import { listOf, policyOptions, show, type Unlisted, unlisted } from './options.js';
 import type { PolicyDefinition, RegistrationPolicy } from './policy.js';
 import { canonicalResponseType, listed, requestedTypes, withoutUnusedRedirectGrants } from './request-values.js';
 
@@ -9,7 +9,10 @@ const NAME = 'response-types';
 
 const responseType = v.pipe(
   v.string((issue) => `must be a string, not ${show(issue.input)}`),
-  v.check((value) => canonicalResponseType(value) !== undefined, (issue) => `${show(issue.input)} is not a response type; supported: ${RESPONSE_TYPES.join(', ')}`),
+  v.check(
+    (value) => canonicalResponseType(value) !== undefined,
+    (issue) => `${show(issue.input)} is not a response type; supported: ${RESPONSE_TYPES.join(', ')}`,
+  ),
   v.transform((value) => canonicalResponseType(value)!),
 );
 
@@ -44,7 +47,9 @@ export const responseTypesPolicy: PolicyDefinition<ResponseTypesOptions> = {
         }
         const kept = types.responseTypes.filter((type) => permitted.has(type));
         if (kept.length === 0) {
-          throw invalidClientMetadata(`none of the response_types ${listed(refused)}${derived} may be registered here; allowed: ${permittedText}`);
+          throw invalidClientMetadata(
+            `none of the response_types ${listed(refused)}${derived} may be registered here; allowed: ${permittedText}`,
+          );
         }
         body.response_types = kept;
         body.grant_types = withoutUnusedRedirectGrants(types.grantTypes, kept);

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { invalidClientMetadata } from '../errors.js';
 import { SCOPE_TOKEN } from '../metadata/values.js';
-import { listOf, policyOptions, show, unlisted, type Unlisted } from './options.js';
+import { listOf, policyOptions, show, type Unlisted, unlisted } from './options.js';
 import type { PolicyDefinition, RegistrationPolicy } from './policy.js';
 import { listed } from './request-values.js';
 
@@ -25,11 +25,16 @@ export interface ScopesOptions {
 export const scopesPolicy: PolicyDefinition<ScopesOptions> = {
   name: NAME,
   schema: v.pipe(
-    policyOptions(NAME, { allowed: v.optional(listOf(scopeToken)), unlisted: unlisted(), default: v.optional(listOf(scopeToken, { min: 1 })) }),
+    policyOptions(NAME, {
+      allowed: v.optional(listOf(scopeToken)),
+      unlisted: unlisted(),
+      default: v.optional(listOf(scopeToken, { min: 1 })),
+    }),
     v.check((options) => options.allowed !== undefined || options.default !== undefined, 'needs "allowed", "default" or both'),
     v.check(
       (options) => !options.allowed || !options.default || options.default.every((scope) => options.allowed!.includes(scope)),
-      (issue) => `"default" holds scopes that "allowed" does not: ${listed(issue.input.default!.filter((scope) => !issue.input.allowed!.includes(scope)))}`,
+      (issue) =>
+        `"default" holds scopes that "allowed" does not: ${listed(issue.input.default!.filter((scope) => !issue.input.allowed!.includes(scope)))}`,
     ),
   ),
   create: ({ allowed, unlisted: mode, default: defaults }): RegistrationPolicy => {
@@ -52,8 +57,12 @@ export const scopesPolicy: PolicyDefinition<ScopesOptions> = {
         if (!permitted) return;
         const refused = requested.filter((scope) => !permitted.has(scope));
         if (refused.length === 0) return;
-        if (mode === 'reject') throw invalidClientMetadata(`scope holds values that may not be registered here: ${listed(refused.slice(0, 10))}`);
-        setScope(body, requested.filter((scope) => permitted.has(scope)));
+        if (mode === 'reject')
+          throw invalidClientMetadata(`scope holds values that may not be registered here: ${listed(refused.slice(0, 10))}`);
+        setScope(
+          body,
+          requested.filter((scope) => permitted.has(scope)),
+        );
       },
     };
   },

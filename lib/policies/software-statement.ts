@@ -1,4 +1,4 @@
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import * as v from 'valibot';
 import { invalidSoftwareStatement, temporarilyUnavailable, unapprovedSoftwareStatement } from '../errors.js';
 import { LOOPBACK_HOSTS, parseUri } from './hosts.js';
@@ -19,10 +19,13 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 /** https, or http to a loopback host (a key server on the same machine, in tests and local mode). */
 const jwksUri = v.pipe(
   v.string((issue) => `must be a string, not ${show(issue.input)}`),
-  v.check((value) => {
-    const uri = parseUri(value);
-    return uri !== undefined && (uri.protocol === 'https:' || (uri.protocol === 'http:' && LOOPBACK_HOSTS.has(uri.hostname)));
-  }, (issue) => `${show(issue.input)} must be an https URL (http only to a loopback host)`),
+  v.check(
+    (value) => {
+      const uri = parseUri(value);
+      return uri !== undefined && (uri.protocol === 'https:' || (uri.protocol === 'http:' && LOOPBACK_HOSTS.has(uri.hostname)));
+    },
+    (issue) => `${show(issue.input)} must be an https URL (http only to a loopback host)`,
+  ),
 );
 
 /** Public keys only: a private or symmetric key in the configuration is a mistake to refuse loudly. */
@@ -84,15 +87,17 @@ export const softwareStatementPolicy: PolicyDefinition<SoftwareStatementOptions>
       required: v.optional(flag(), false),
       allowed_software_ids: v.optional(listOf(nonEmptyString(), { min: 1 })),
     }),
-    v.check(
-      (options) => new Set(options.issuers.map((entry) => entry.issuer)).size === options.issuers.length,
-      'lists an issuer twice',
-    ),
+    v.check((options) => new Set(options.issuers.map((entry) => entry.issuer)).size === options.issuers.length, 'lists an issuer twice'),
   ),
   create: (options): RegistrationPolicy => {
     const issuers = new Map<string, Issuer>(options.issuers.map((entry) => [entry.issuer, { issuer: entry.issuer, keys: keySet(entry) }]));
     const softwareIds = options.allowed_software_ids && new Set(options.allowed_software_ids);
-    const verifyOptions = { algorithms: [...options.algorithms], typ: options.typ, audience: options.audience, clockTolerance: CLOCK_TOLERANCE_SECONDS };
+    const verifyOptions = {
+      algorithms: [...options.algorithms],
+      typ: options.typ,
+      audience: options.audience,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    };
     return {
       name: NAME,
       async apply(request: PolicyRequest) {
@@ -189,7 +194,8 @@ function describeFailure(error: unknown, issuer: string): Error {
       return invalidSoftwareStatement('software_statement is not a valid signed JWT');
     default:
       // fetch failures of the JWKS URL surface as plain errors (TypeError, AbortError)
-      if (code === undefined) return withCause(temporarilyUnavailable('the software statement issuer keys could not be fetched; retry shortly', 5), error);
+      if (code === undefined)
+        return withCause(temporarilyUnavailable('the software statement issuer keys could not be fetched; retry shortly', 5), error);
       return invalidSoftwareStatement('software_statement is invalid');
   }
 }

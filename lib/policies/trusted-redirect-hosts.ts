@@ -60,7 +60,8 @@ export const trustedRedirectHostsPolicy: PolicyDefinition<TrustedRedirectHostsOp
             const values = typeof body[member] === 'string' ? [body[member] as string] : (stringArray(body[member]) ?? []);
             for (const value of values) {
               const uri = parseUri(value);
-              if (uri && !onTrustedHost(uri)) throw invalidClientMetadata(`${member}: ${quoted(value)} is not on a host this server trusts`);
+              if (uri && !onTrustedHost(uri))
+                throw invalidClientMetadata(`${member}: ${quoted(value)} is not on a host this server trusts`);
             }
           }
         }

@@ -1,5 +1,5 @@
-import { json } from '../http/responses.js';
 import { clientUri } from '../http/paths.js';
+import { json } from '../http/responses.js';
 import type { HttpResponse } from '../http/types.js';
 import type { ClientRecord } from './client.js';
 

@@ -4,7 +4,6 @@ import type { SecretState } from '../metadata/client-secret.js';
 // The client model the use cases own, and the ClientStore port: what they need from a datastore, one
 // round trip per method. lib/store holds the DynamoDB adapter.
 
-
 export interface ClientRecord {
   readonly clientId: string;
   /** Seconds since the epoch. */
@@ -34,7 +33,6 @@ export type SecretChange =
   | { readonly kind: 'remove' }
   /** A new secret: its hash, and its sealed copy when it must stay recoverable (else any old copy goes). */
   | { readonly kind: 'replace'; readonly hash: string; readonly sealed?: string };
-
 
 export interface ClientChange {
   readonly metadata?: ClientMetadata;

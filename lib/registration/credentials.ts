@@ -1,8 +1,8 @@
 import { invalidRequest, temporarilyUnavailable } from '../errors.js';
 import type { ClientMetadata } from '../metadata/client-metadata.js';
 import type { SecretState } from '../metadata/client-secret.js';
-import { GuardFailedError, type ClientRecord, type ClientStore, type SecretChange } from './client.js';
 import { hashSecret, matchesHash, newSecret } from '../tokens/secrets.js';
+import { type ClientRecord, type ClientStore, GuardFailedError, type SecretChange } from './client.js';
 import type { RegistrationDependencies } from './dependencies.js';
 import { wrongTokenOrClient } from './guards.js';
 
@@ -20,7 +20,11 @@ export function stateOf(record: ClientRecord): SecretState {
 }
 
 /** A new secret for the client, sealed as well when it must stay recoverable. */
-export async function issueSecret(deps: RegistrationDependencies, clientId: string, recoverable: boolean): Promise<IssuedSecret & { change: { kind: 'replace' } }> {
+export async function issueSecret(
+  deps: RegistrationDependencies,
+  clientId: string,
+  recoverable: boolean,
+): Promise<IssuedSecret & { change: { kind: 'replace' } }> {
   const clientSecret = newSecret(deps.random);
   const sealed = recoverable ? await sealer(deps).seal(clientSecret, clientId) : undefined;
   return { change: { kind: 'replace', hash: hashSecret(clientSecret), sealed }, clientSecret };
@@ -30,7 +34,13 @@ export async function issueSecret(deps: RegistrationDependencies, clientId: stri
  * From the current secret kind to the target one: a new secret when rotating, when the client had
  * none, or when it must become recoverable (an unsealed secret cannot be recovered later).
  */
-async function planSecret(deps: RegistrationDependencies, clientId: string, current: SecretState, target: SecretState, rotate: boolean): Promise<IssuedSecret> {
+async function planSecret(
+  deps: RegistrationDependencies,
+  clientId: string,
+  current: SecretState,
+  target: SecretState,
+  rotate: boolean,
+): Promise<IssuedSecret> {
   if (!target.hasSecret) return { change: { kind: 'remove' } };
   if (rotate || !current.hasSecret || (target.recoverable && !current.recoverable)) return issueSecret(deps, clientId, target.recoverable);
   return { change: { kind: 'keep', dropSealed: current.recoverable && !target.recoverable } };
@@ -104,7 +114,11 @@ export async function rewriteCredentials(
         ...guard,
       },
     );
-    return { record, clientSecret: await secretToShow(deps, record, plan.clientSecret), registrationAccessToken: newToken ?? rewrite.token };
+    return {
+      record,
+      clientSecret: await secretToShow(deps, record, plan.clientSecret),
+      registrationAccessToken: newToken ?? rewrite.token,
+    };
   };
 
   const expected = rewrite.expected;
@@ -123,7 +137,8 @@ export async function rewriteCredentials(
     throw invalidRequest('client_secret does not match the current client secret');
   }
   const actual = stateOf(current);
-  if (!rewrite.guardKind || (actual.hasSecret === expected.hasSecret && actual.recoverable === expected.recoverable)) throw changedMeanwhile();
+  if (!rewrite.guardKind || (actual.hasSecret === expected.hasSecret && actual.recoverable === expected.recoverable))
+    throw changedMeanwhile();
   const plan = await planSecret(deps, rewrite.clientId, actual, rewrite.target(actual), rewrite.rotateSecret);
   try {
     return await write(plan, rewrite.target(actual), { version: current.version });

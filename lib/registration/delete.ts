@@ -2,8 +2,8 @@ import { methodNotAllowed } from '../errors.js';
 import { noContent } from '../http/responses.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
 import { givePlacesBack } from '../policies/caps.js';
-import { GuardFailedError, type ClientRecord } from './client.js';
 import { hashSecret } from '../tokens/secrets.js';
+import { type ClientRecord, GuardFailedError } from './client.js';
 import type { RegistrationDependencies } from './dependencies.js';
 import { clientStore, managementSettings, pathClientId, registrationAccessToken, wrongTokenOrClient } from './guards.js';
 

@@ -1,10 +1,10 @@
 import type { SectorIdentifierFetcher } from '../metadata/sector-identifier.js';
-import type { SettingsSource } from '../settings/settings-source.js';
 import type { ClientQuota } from '../policies/client-quota.js';
-import type { ClientStore } from './client.js';
+import type { SettingsSource } from '../settings/settings-source.js';
 import type { InitialAccessTokenVerifier } from '../tokens/initial-access-token.js';
 import type { SecretSealer } from '../tokens/secret-sealer.js';
 import type { RandomSource } from '../tokens/secrets.js';
+import type { ClientStore } from './client.js';
 
 /** The ports the use cases run on; lib/runtime.ts builds them once per container. */
 export interface RegistrationDependencies {

@@ -21,7 +21,10 @@ export async function managementSettings(deps: RegistrationDependencies): Promis
 
 export function clientStore(deps: RegistrationDependencies): ClientStore {
   if (!deps.store) {
-    throw temporarilyUnavailable('dynamic client registration is inactive: no external client datastore is configured (DCR_TABLE_NAME)', 300);
+    throw temporarilyUnavailable(
+      'dynamic client registration is inactive: no external client datastore is configured (DCR_TABLE_NAME)',
+      300,
+    );
   }
   return deps.store;
 }

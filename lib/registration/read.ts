@@ -23,7 +23,11 @@ export async function read(deps: RegistrationDependencies, request: HttpRequest)
     return clientInformation(200, record, { clientSecret, registrationAccessToken: token }, request.baseUrl);
   }
 
-  const { record, clientSecret, registrationAccessToken: issuedToken } = await rewriteCredentials(deps, store, {
+  const {
+    record,
+    clientSecret,
+    registrationAccessToken: issuedToken,
+  } = await rewriteCredentials(deps, store, {
     clientId,
     token,
     rotateToken: settings.rotateRegistrationAccessToken,

@@ -1,18 +1,18 @@
 import { readJsonObject } from '../http/body.js';
-import { log } from '../log.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
+import { log } from '../log.js';
 import { secretStateOf } from '../metadata/client-secret.js';
 import { validateMetadata } from '../metadata/validate.js';
 import { countersFor, givePlacesBack, takePlaces } from '../policies/caps.js';
 import { applyPolicies, policiesInForce, registrationLists, withSoftwareStatement } from '../policies/pipeline.js';
-import type { ClientRecord } from './client.js';
 import { hashSecret, newClientId } from '../tokens/secrets.js';
 import { authorizeRegistration } from './authorize-registration.js';
-import { issueSecret, newRegistrationAccessToken } from './credentials.js';
+import type { ClientRecord } from './client.js';
 import { clientInformation } from './client-information.js';
+import { issueSecret, newRegistrationAccessToken } from './credentials.js';
 import type { RegistrationDependencies } from './dependencies.js';
-import { metadataContext } from './metadata-context.js';
 import { clientStore, registrationSettings } from './guards.js';
+import { metadataContext } from './metadata-context.js';
 
 /**
  * POST /as/clients.oauth2 (RFC 7591 §3): the registration policies run on the body, then validation;
@@ -62,9 +62,11 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
     await store.create(record);
   } catch (error) {
     // the use and the places go back; if that fails too, it is logged, not hidden
-    await caller?.restore?.().catch((restoreError: Error) =>
-      log('error', 'an initial access token use could not be given back', { error: restoreError.name, message: restoreError.message }),
-    );
+    await caller
+      ?.restore?.()
+      .catch((restoreError: Error) =>
+        log('error', 'an initial access token use could not be given back', { error: restoreError.name, message: restoreError.message }),
+      );
     await givePlacesBack(deps.quota, heldCounters);
     throw error;
   }

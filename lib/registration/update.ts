@@ -7,8 +7,8 @@ import { validateMetadata } from '../metadata/validate.js';
 import { applyPolicies, policiesInForce, updateLists, withSoftwareStatement } from '../policies/pipeline.js';
 import type { PolicyRequest } from '../policies/policy.js';
 import type { Settings } from '../settings/catalog.js';
-import type { ClientStore } from './client.js';
 import { matchesHash } from '../tokens/secrets.js';
+import type { ClientStore } from './client.js';
 import { clientInformation } from './client-information.js';
 import { rewriteCredentials } from './credentials.js';
 import type { RegistrationDependencies } from './dependencies.js';
@@ -35,7 +35,11 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
   const metadata = withSoftwareStatement(await validateMetadata(adjusted, metadataContext(settings, deps)), softwareStatement);
 
   const target = secretStateOf(metadata);
-  const { record, clientSecret, registrationAccessToken: issuedToken } = await rewriteCredentials(deps, store, {
+  const {
+    record,
+    clientSecret,
+    registrationAccessToken: issuedToken,
+  } = await rewriteCredentials(deps, store, {
     clientId,
     token,
     rotateToken: settings.rotateRegistrationAccessToken,
@@ -65,13 +69,18 @@ async function updatePolicies(
   if (!policies.active && !requestsOutsideFetch(update.body)) return { body: update.body };
   const current = await store.find(update.clientId);
   if (!current || !matchesHash(update.token, current.registrationTokenHash)) throw wrongTokenOrClient();
-  return policies.active ? applyPolicies(policies, updateLists(current.policyLists, settings.requireInitialAccessToken), update.body) : { body: update.body };
+  return policies.active
+    ? applyPolicies(policies, updateLists(current.policyLists, settings.requireInitialAccessToken), update.body)
+    : { body: update.body };
 }
 
 /** client_id must be present and match the path; client_secret, when present, is checked by the write guard. */
 function checkIdentity(body: Record<string, unknown>, clientId: string): string | undefined {
   const forbidden = SERVER_ASSIGNED.filter((field) => field in body);
-  if (forbidden.length) throw invalidRequest(`${forbidden.join(', ')} must not be sent in an update: the server assigns ${forbidden.length > 1 ? 'them' : 'it'}`);
+  if (forbidden.length)
+    throw invalidRequest(
+      `${forbidden.join(', ')} must not be sent in an update: the server assigns ${forbidden.length > 1 ? 'them' : 'it'}`,
+    );
   if (body.client_id === undefined) throw invalidRequest('client_id is required in an update');
   if (body.client_id !== clientId) throw invalidRequest('client_id does not match the client of this registration_client_uri');
   const secret = body.client_secret;

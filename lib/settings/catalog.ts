@@ -122,7 +122,10 @@ export const MAX_EXTENDED_PROPERTIES = 50;
 const EXTENDED_PROPERTY_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
 
 export class SettingValueError extends Error {
-  constructor(readonly setting: string, readonly value: string) {
+  constructor(
+    readonly setting: string,
+    readonly value: string,
+  ) {
     super(`setting ${setting} has the value ${JSON.stringify(value)}, which is not allowed`);
     this.name = 'SettingValueError';
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { loadPolicies } from '../policies/pipeline.js';
-import { settingsFromStrings, type Settings } from './catalog.js';
+import { type Settings, settingsFromStrings } from './catalog.js';
 
 // Local mode may keep the registration policies in a file (a JSON document is awkward in a variable).
 const POLICIES_VAR = 'DCR_REGISTRATION_POLICIES';

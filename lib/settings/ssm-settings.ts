@@ -1,7 +1,7 @@
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { temporarilyUnavailable } from '../errors.js';
 import { log } from '../log.js';
-import { SETTINGS, settingsFromStrings, type Settings } from './catalog.js';
+import { SETTINGS, type Settings, settingsFromStrings } from './catalog.js';
 import type { SettingsSource } from './settings-source.js';
 
 export interface SsmSettingsOptions {
@@ -45,7 +45,10 @@ export class SsmSettingsSource implements SettingsSource {
       return settings;
     } catch (error) {
       if (this.cached) {
-        log('warn', 'settings refresh failed; keeping the last values', { error: (error as Error).name, message: (error as Error).message });
+        log('warn', 'settings refresh failed; keeping the last values', {
+          error: (error as Error).name,
+          message: (error as Error).message,
+        });
         // Keep them for another TTL: retrying at once would put an SSM call (and its latency) on every
         // request while SSM is down or a stored value is bad, and could run into SSM's rate limit.
         this.cached = { settings: this.cached.settings, expiresAt: this.now() + this.options.ttlSeconds * 1000 };

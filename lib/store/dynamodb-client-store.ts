@@ -1,13 +1,7 @@
-import {
-  GuardFailedError,
-  type ClientChange,
-  type ClientRecord,
-  type ClientStore,
-  type WriteGuard,
-} from '../registration/client.js';
+import { type ClientChange, type ClientRecord, type ClientStore, GuardFailedError, type WriteGuard } from '../registration/client.js';
 import { DynamoDbDocuments, type DynamoDbDocumentsConfig } from './dynamodb-documents.js';
 import { callDynamoDb, type TableLabels } from './dynamodb-errors.js';
-import { ATTR, toItem, toRecord, type ClientItem } from './item.js';
+import { ATTR, type ClientItem, toItem, toRecord } from './item.js';
 
 export type DocumentClientConfig = DynamoDbDocumentsConfig;
 

@@ -1,12 +1,12 @@
 import {
   DeleteItemCommand,
   DynamoDBClient,
+  type DynamoDBClientConfig,
   GetItemCommand,
   PutItemCommand,
+  type ReturnValue,
   ScanCommand,
   UpdateItemCommand,
-  type DynamoDBClientConfig,
-  type ReturnValue,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 
@@ -81,20 +81,32 @@ export class DynamoDbDocuments {
 
   async put(input: PutInput): Promise<void> {
     await this.client.send(
-      new PutItemCommand({ ...input, Item: marshall(input.Item, MARSHALL), ExpressionAttributeValues: values(input.ExpressionAttributeValues) }),
+      new PutItemCommand({
+        ...input,
+        Item: marshall(input.Item, MARSHALL),
+        ExpressionAttributeValues: values(input.ExpressionAttributeValues),
+      }),
     );
   }
 
   async update(input: UpdateInput): Promise<{ Attributes?: Values }> {
     const output = await this.client.send(
-      new UpdateItemCommand({ ...input, Key: marshall(input.Key, MARSHALL), ExpressionAttributeValues: values(input.ExpressionAttributeValues) }),
+      new UpdateItemCommand({
+        ...input,
+        Key: marshall(input.Key, MARSHALL),
+        ExpressionAttributeValues: values(input.ExpressionAttributeValues),
+      }),
     );
     return { Attributes: output.Attributes && unmarshall(output.Attributes) };
   }
 
   async delete(input: DeleteInput): Promise<{ Attributes?: Values }> {
     const output = await this.client.send(
-      new DeleteItemCommand({ ...input, Key: marshall(input.Key, MARSHALL), ExpressionAttributeValues: values(input.ExpressionAttributeValues) }),
+      new DeleteItemCommand({
+        ...input,
+        Key: marshall(input.Key, MARSHALL),
+        ExpressionAttributeValues: values(input.ExpressionAttributeValues),
+      }),
     );
     return { Attributes: output.Attributes && unmarshall(output.Attributes) };
   }

@@ -1,7 +1,4 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDbDocuments } from './dynamodb-documents.js';
-import { callDynamoDb } from './dynamodb-errors.js';
-import { ensureTable } from './ensure-table.js';
 import type {
   InitialAccessTokenLedger,
   InitialAccessTokenRegister,
@@ -9,6 +6,9 @@ import type {
   RevokeOutcome,
   StoredInitialAccessToken,
 } from '../tokens/initial-access-token-store.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
+import { callDynamoDb } from './dynamodb-errors.js';
+import { ensureTable } from './ensure-table.js';
 
 // Item layout of the initial access token table (its own table, key `token_id`). Snake_case like the
 // client table. `purge_at` is the table's TTL attribute: DynamoDB deletes a token 30 days after it
@@ -74,18 +74,18 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
     try {
       await this.call(() =>
         this.documents.update({
-            TableName: this.tableName,
-            Key: { [IAT_ATTR.id]: id },
-            UpdateExpression: 'ADD #uses_left :minus1 SET #last_used_at = :now',
-            ConditionExpression: '#uses_left > :zero AND #expires_at > :now AND attribute_not_exists(#revoked_at) AND #secret_hash = :h',
-            ExpressionAttributeNames: {
-              '#uses_left': IAT_ATTR.usesLeft,
-              '#last_used_at': IAT_ATTR.lastUsedAt,
-              '#expires_at': IAT_ATTR.expiresAt,
-              '#revoked_at': IAT_ATTR.revokedAt,
-              '#secret_hash': IAT_ATTR.secretHash,
-            },
-            ExpressionAttributeValues: { ':minus1': -1, ':zero': 0, ':now': nowSeconds, ':h': secretHash },
+          TableName: this.tableName,
+          Key: { [IAT_ATTR.id]: id },
+          UpdateExpression: 'ADD #uses_left :minus1 SET #last_used_at = :now',
+          ConditionExpression: '#uses_left > :zero AND #expires_at > :now AND attribute_not_exists(#revoked_at) AND #secret_hash = :h',
+          ExpressionAttributeNames: {
+            '#uses_left': IAT_ATTR.usesLeft,
+            '#last_used_at': IAT_ATTR.lastUsedAt,
+            '#expires_at': IAT_ATTR.expiresAt,
+            '#revoked_at': IAT_ATTR.revokedAt,
+            '#secret_hash': IAT_ATTR.secretHash,
+          },
+          ExpressionAttributeValues: { ':minus1': -1, ':zero': 0, ':now': nowSeconds, ':h': secretHash },
         }),
       );
       return true;
@@ -99,13 +99,13 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
     try {
       await this.call(() =>
         this.documents.update({
-            TableName: this.tableName,
-            Key: { [IAT_ATTR.id]: id },
-            UpdateExpression: 'ADD #uses_left :one',
-            // never create a bare item for a token that was deleted meanwhile
-            ConditionExpression: 'attribute_exists(#id)',
-            ExpressionAttributeNames: { '#uses_left': IAT_ATTR.usesLeft, '#id': IAT_ATTR.id },
-            ExpressionAttributeValues: { ':one': 1 },
+          TableName: this.tableName,
+          Key: { [IAT_ATTR.id]: id },
+          UpdateExpression: 'ADD #uses_left :one',
+          // never create a bare item for a token that was deleted meanwhile
+          ConditionExpression: 'attribute_exists(#id)',
+          ExpressionAttributeNames: { '#uses_left': IAT_ATTR.usesLeft, '#id': IAT_ATTR.id },
+          ExpressionAttributeValues: { ':one': 1 },
         }),
       );
     } catch (error) {
@@ -116,10 +116,10 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
   async create(token: StoredInitialAccessToken): Promise<void> {
     await this.call(() =>
       this.documents.put({
-          TableName: this.tableName,
-          Item: toItem(token) as unknown as Record<string, unknown>,
-          ConditionExpression: 'attribute_not_exists(#id)',
-          ExpressionAttributeNames: { '#id': IAT_ATTR.id },
+        TableName: this.tableName,
+        Item: toItem(token) as unknown as Record<string, unknown>,
+        ConditionExpression: 'attribute_not_exists(#id)',
+        ExpressionAttributeNames: { '#id': IAT_ATTR.id },
       }),
     );
   }
@@ -131,11 +131,11 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
     do {
       const page = await this.call(() =>
         this.documents.scan({
-            TableName: this.tableName,
-            ProjectionExpression: Object.keys(names).join(', '),
-            ExpressionAttributeNames: names,
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
+          TableName: this.tableName,
+          ProjectionExpression: Object.keys(names).join(', '),
+          ExpressionAttributeNames: names,
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
         }),
       );
       summaries.push(...(page.Items ?? []).map((item) => toSummary(item as unknown as InitialAccessTokenItem)));
@@ -148,12 +148,12 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
     try {
       await this.call(() =>
         this.documents.update({
-            TableName: this.tableName,
-            Key: { [IAT_ATTR.id]: id },
-            UpdateExpression: 'SET #revoked_at = :now',
-            ConditionExpression: 'attribute_exists(#id) AND attribute_not_exists(#revoked_at)',
-            ExpressionAttributeNames: { '#revoked_at': IAT_ATTR.revokedAt, '#id': IAT_ATTR.id },
-            ExpressionAttributeValues: { ':now': nowSeconds },
+          TableName: this.tableName,
+          Key: { [IAT_ATTR.id]: id },
+          UpdateExpression: 'SET #revoked_at = :now',
+          ConditionExpression: 'attribute_exists(#id) AND attribute_not_exists(#revoked_at)',
+          ExpressionAttributeNames: { '#revoked_at': IAT_ATTR.revokedAt, '#id': IAT_ATTR.id },
+          ExpressionAttributeValues: { ':now': nowSeconds },
         }),
       );
       return 'revoked';

@@ -18,7 +18,9 @@ export class KmsSecretSealer implements SecretSealer {
 
   async seal(secret: string, clientId: string): Promise<string> {
     const output = await unavailableOnOutage(() =>
-      this.client.send(new EncryptCommand({ KeyId: this.keyId, Plaintext: Buffer.from(secret, 'utf8'), EncryptionContext: { client_id: clientId } })),
+      this.client.send(
+        new EncryptCommand({ KeyId: this.keyId, Plaintext: Buffer.from(secret, 'utf8'), EncryptionContext: { client_id: clientId } }),
+      ),
     );
     return `${KMS_PREFIX}.${Buffer.from(output.CiphertextBlob!).toString('base64')}`;
   }
@@ -27,13 +29,21 @@ export class KmsSecretSealer implements SecretSealer {
     const [prefix, blob] = sealed.split('.');
     if (prefix !== KMS_PREFIX || !blob) throw new Error('not a KMS-sealed secret');
     const output = await unavailableOnOutage(() =>
-      this.client.send(new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: Buffer.from(blob, 'base64'), EncryptionContext: { client_id: clientId } })),
+      this.client.send(
+        new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: Buffer.from(blob, 'base64'), EncryptionContext: { client_id: clientId } }),
+      ),
     );
     return Buffer.from(output.Plaintext!).toString('utf8');
   }
 }
 
-const OUTAGES = new Set(['ThrottlingException', 'KMSInternalException', 'DependencyTimeoutException', 'KeyUnavailableException', 'TimeoutError']);
+const OUTAGES = new Set([
+  'ThrottlingException',
+  'KMSInternalException',
+  'DependencyTimeoutException',
+  'KeyUnavailableException',
+  'TimeoutError',
+]);
 
 async function unavailableOnOutage<T>(send: () => Promise<T>): Promise<T> {
   try {

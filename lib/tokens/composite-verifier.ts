@@ -24,7 +24,8 @@ export class CompositeInitialAccessTokenVerifier implements InitialAccessTokenVe
 
   verify(token: string): Promise<VerifiedAccessToken> {
     const verifier = this.route(token);
-    if (!verifier) return Promise.reject(invalidToken(`this kind of initial access token is not accepted here (accepted: ${this.accepted()})`));
+    if (!verifier)
+      return Promise.reject(invalidToken(`this kind of initial access token is not accepted here (accepted: ${this.accepted()})`));
     return verifier.verify(token);
   }
 

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { insufficientScope, invalidToken, temporarilyUnavailable } from '../errors.js';
 
 /** Which form the token had: a JWT of the issuer, an opaque token checked by introspection, or one of this service. */

@@ -1,8 +1,8 @@
 import type { JWTPayload } from 'jose';
-import { invalidToken, temporarilyUnavailable, type RegistrationError } from '../errors.js';
+import { invalidToken, type RegistrationError, temporarilyUnavailable } from '../errors.js';
 import { log } from '../log.js';
 import { ExpiringCache } from './expiring-cache.js';
-import { scopesOf, type InitialAccessTokenVerifier, type VerifiedAccessToken } from './initial-access-token.js';
+import { type InitialAccessTokenVerifier, scopesOf, type VerifiedAccessToken } from './initial-access-token.js';
 import type { SecretSource } from './secret-source.js';
 import { hashSecret } from './secrets.js';
 
@@ -98,9 +98,9 @@ export class IntrospectionInitialAccessTokenVerifier implements InitialAccessTok
     }
     if (status === 401 || status === 403 || (status === 400 && oauthError(text) === 'invalid_client')) {
       this.options.clientSecret.invalidate?.();
-      log('error', 'token introspection refused this service\'s client credentials', { status });
+      log('error', "token introspection refused this service's client credentials", { status });
       throw temporarilyUnavailable(
-        'the token introspection endpoint refused this service\'s own client credentials ' +
+        "the token introspection endpoint refused this service's own client credentials " +
           '(DCR_IAT_INTROSPECTION_CLIENT_ID and its secret): a configuration error of this service, not of the initial access token',
         MISCONFIGURED_RETRY_SECONDS,
       );
@@ -115,7 +115,12 @@ export class IntrospectionInitialAccessTokenVerifier implements InitialAccessTok
     } catch {
       answer = undefined;
     }
-    if (typeof answer !== 'object' || answer === null || Array.isArray(answer) || typeof (answer as IntrospectionAnswer).active !== 'boolean') {
+    if (
+      typeof answer !== 'object' ||
+      answer === null ||
+      Array.isArray(answer) ||
+      typeof (answer as IntrospectionAnswer).active !== 'boolean'
+    ) {
       log('error', 'token introspection failed', { reason: 'malformed answer' });
       throw unavailable('the token introspection endpoint gave an answer that is not an RFC 7662 introspection response');
     }

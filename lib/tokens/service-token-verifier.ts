@@ -1,6 +1,6 @@
 import { invalidToken } from '../errors.js';
-import type { InitialAccessTokenLedger, StoredInitialAccessToken } from './initial-access-token-store.js';
 import type { InitialAccessTokenVerifier, VerifiedAccessToken } from './initial-access-token.js';
+import type { InitialAccessTokenLedger, StoredInitialAccessToken } from './initial-access-token-store.js';
 import { hashSecret, matchesHash } from './secrets.js';
 import { parseServiceToken } from './service-token.js';
 

@@ -1,4 +1,4 @@
-import { newSecret, systemRandom, type RandomSource } from './secrets.js';
+import { newSecret, type RandomSource, systemRandom } from './secrets.js';
 
 // Initial access tokens issued by this service: `dcriat_<id>_<secret>`. The prefix lets the composite
 // verifier route a token without trying every method, and makes a leaked token easy to recognise

@@ -10,8 +10,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDevIssuer } from '../../infra/local/dev-issuer.js';
-import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb.js';
-import { startLocalServer, type LocalServer } from '../../infra/local/server.js';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb.js';
+import { type LocalServer, startLocalServer } from '../../infra/local/server.js';
 
 // The local server itself (infra/local/server.ts): what `npm start` gives a developer. Several
 // servers run in this file, strictly one after the other (each sets the process-wide runtime).
@@ -222,7 +222,9 @@ describe('local server with DCR_LOCAL_DATA_DIR', () => {
 
     const second = await startLocalServer({ port: 0, env });
     try {
-      const read = await call(second, 'GET', `${REGISTRATION_PATH}/${registered.body.client_id}`, { token: registered.body.registration_access_token });
+      const read = await call(second, 'GET', `${REGISTRATION_PATH}/${registered.body.client_id}`, {
+        token: registered.body.registration_access_token,
+      });
 
       expect(read.status).toBe(200);
       expect(read.body).toMatchObject({
@@ -248,7 +250,10 @@ describe('local server with DCR_LOCAL_DATA_DIR', () => {
     const first = await startLocalServer({ port: 0, env });
     let registered: Answer;
     try {
-      registered = await registerWithDevToken(first, { redirect_uris: ['https://app.example.com/cb'], token_endpoint_auth_method: 'client_secret_jwt' });
+      registered = await registerWithDevToken(first, {
+        redirect_uris: ['https://app.example.com/cb'],
+        token_endpoint_auth_method: 'client_secret_jwt',
+      });
     } finally {
       await first.close();
     }
@@ -257,7 +262,9 @@ describe('local server with DCR_LOCAL_DATA_DIR', () => {
 
     const second = await startLocalServer({ port: 0, env });
     try {
-      const read = await call(second, 'GET', `${REGISTRATION_PATH}/${registered.body.client_id}`, { token: registered.body.registration_access_token });
+      const read = await call(second, 'GET', `${REGISTRATION_PATH}/${registered.body.client_id}`, {
+        token: registered.body.registration_access_token,
+      });
 
       expect(read.status).toBe(200);
       expect(read.body.client_secret).toBe(registered.body.client_secret);
@@ -271,7 +278,10 @@ describe('a local server that cannot start', () => {
   it('rejects with the offending setting and releases its port', async () => {
     const port = await freePort();
 
-    const failed = await startLocalServer({ port, env: { DCR_TABLE_NAME: 'clients-local-broken', DCR_REGISTRATION_ENABLED: 'maybe' } }).then(
+    const failed = await startLocalServer({
+      port,
+      env: { DCR_TABLE_NAME: 'clients-local-broken', DCR_REGISTRATION_ENABLED: 'maybe' },
+    }).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -306,7 +316,10 @@ describe('local server with AWS_ENDPOINT_URL_DYNAMODB', () => {
     const { TableNames: tablesBefore = [] } = await client.send(new ListTablesCommand({}));
     client.destroy();
 
-    const server = await startLocalServer({ port: 0, env: { DCR_TABLE_NAME: 'custom-clients', AWS_ENDPOINT_URL_DYNAMODB: external.endpoint } });
+    const server = await startLocalServer({
+      port: 0,
+      env: { DCR_TABLE_NAME: 'custom-clients', AWS_ENDPOINT_URL_DYNAMODB: external.endpoint },
+    });
     try {
       const countBefore = external.requestCount();
       const registered = await registerWithDevToken(server, { redirect_uris: ['https://app.example.com/cb'] });
@@ -329,7 +342,10 @@ describe('local server with AWS_ENDPOINT_URL_DYNAMODB', () => {
     client.destroy();
     const itemsBefore = await scan(external.endpoint, 'custom-clients');
 
-    const server = await startLocalServer({ port: 0, env: { DCR_TABLE_NAME: 'custom-clients', AWS_ENDPOINT_URL_DYNAMODB: external.endpoint } });
+    const server = await startLocalServer({
+      port: 0,
+      env: { DCR_TABLE_NAME: 'custom-clients', AWS_ENDPOINT_URL_DYNAMODB: external.endpoint },
+    });
     await server.close();
 
     expect(Table?.TableStatus).toBe('ACTIVE');
@@ -419,7 +435,10 @@ describe('npm start (infra/local/main.ts)', () => {
       expect(banner).toContain(`curl -s -X POST ${url}${REGISTRATION_PATH}`);
       expect(banner).toMatch(/DCR_REGISTRATION_ENABLED\s+true/);
       expect(response.status).toBe(201);
-      expect(await response.json()).toMatchObject({ client_name: 'My App', registration_client_uri: expect.stringContaining(`${url}${REGISTRATION_PATH}/`) });
+      expect(await response.json()).toMatchObject({
+        client_name: 'My App',
+        registration_client_uri: expect.stringContaining(`${url}${REGISTRATION_PATH}/`),
+      });
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       if (child.exitCode === null) child.kill('SIGTERM');
@@ -435,7 +454,7 @@ function bannerOf(child: ReturnType<typeof spawn>): Promise<string> {
     let err = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
-      if (out.includes('-d \'{')) resolve(out);
+      if (out.includes("-d '{")) resolve(out);
     });
     child.stderr!.on('data', (chunk: Buffer) => {
       err += chunk.toString('utf8');

@@ -1,10 +1,15 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { registerClient } from '@modelcontextprotocol/sdk/client/auth.js';
-import { InvalidClientMetadataError, InvalidTokenError, OAuthError, ServerError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import {
+  InvalidClientMetadataError,
+  InvalidTokenError,
+  type OAuthError,
+  ServerError,
+} from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { OAuthClientInformationFullSchema, type OAuthClientMetadata, type OAuthMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../infra/local/server.js';
+import { type LocalServer, startLocalServer } from '../../infra/local/server.js';
 
 // The MCP TypeScript SDK's client-side registration (registerClient), as an MCP client runs it when
 // it meets a new authorization server: anonymous (MCP clients have no initial access token), over
@@ -28,7 +33,11 @@ interface Served {
 
 async function serve(env: Record<string, string>): Promise<Served> {
   const server = await startLocalServer({ port: 0, env });
-  const table = new DynamoDBClient({ endpoint: server.dynamoDbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const table = new DynamoDBClient({
+    endpoint: server.dynamoDbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   return {
     server,
     // This service is only the registration endpoint; the other endpoints belong to the authorization
@@ -113,7 +122,11 @@ describe('MCP SDK registerClient, anonymous registration (no initial access toke
 
     const information = await registerClient(served.server.url, { metadata: served.metadata, clientMetadata });
 
-    expect(information).toMatchObject({ token_endpoint_auth_method: 'client_secret_basic', client_secret: expect.any(String), client_secret_expires_at: 0 });
+    expect(information).toMatchObject({
+      token_endpoint_auth_method: 'client_secret_basic',
+      client_secret: expect.any(String),
+      client_secret_expires_at: 0,
+    });
     expect(information.client_secret!.length).toBeGreaterThanOrEqual(43);
     const stored = (await served.items()).find((item) => item.client_id === information.client_id);
     expect(stored?.client_secret_hash).toEqual(expect.any(String));

@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../infra/local/server.js';
+import { type LocalServer, startLocalServer } from '../../infra/local/server.js';
 
 // oauth4webapi (panva) as a relying party would use it: RFC 7591 registration through its own API,
 // against the local server over real HTTP. oauth4webapi has no RFC 7592 (read / update / delete)
@@ -18,9 +18,17 @@ let as: oauth.AuthorizationServer;
 beforeAll(async () => {
   server = await startLocalServer({
     port: 0,
-    env: { DCR_TABLE_NAME: 'clients-oauth4webapi', DCR_REQUIRE_INITIAL_ACCESS_TOKEN: 'true', DCR_INITIAL_ACCESS_TOKEN_SCOPES: REQUIRED_SCOPE },
+    env: {
+      DCR_TABLE_NAME: 'clients-oauth4webapi',
+      DCR_REQUIRE_INITIAL_ACCESS_TOKEN: 'true',
+      DCR_INITIAL_ACCESS_TOKEN_SCOPES: REQUIRED_SCOPE,
+    },
   });
-  table = new DynamoDBClient({ endpoint: server.dynamoDbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  table = new DynamoDBClient({
+    endpoint: server.dynamoDbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   as = { issuer: server.devIssuer!.issuer, registration_endpoint: `${server.url}/as/clients.oauth2` };
 });
 
@@ -44,7 +52,11 @@ async function register(metadata: Partial<oauth.OmitSymbolProperties<oauth.Clien
 async function manage(method: 'GET' | 'PUT' | 'DELETE', uri: string, token: string, body?: unknown) {
   const response = await fetch(uri, {
     method,
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -63,10 +75,12 @@ async function storedItem(clientId: string) {
 /** Runs a request that must be refused and returns what oauth4webapi threw, checking the table did not change. */
 async function refused(send: () => Promise<Response>): Promise<unknown> {
   const before = await storedItems();
-  const error = await send().then(oauth.processDynamicClientRegistrationResponse).then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
+  const error = await send()
+    .then(oauth.processDynamicClientRegistrationResponse)
+    .then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
   expect(error, 'the request should have been refused').toBeDefined();
   expect(await storedItems()).toEqual(before);
   return error;
@@ -142,7 +156,10 @@ describe('oauth4webapi dynamic client registration against the local server', ()
     // Read again: the replacement is what the server now holds
     const reread = await manage('GET', clientUri, thirdToken);
     expect(reread.status).toBe(200);
-    expect(reread.body).toMatchObject({ client_name: 'Photo Printer Pro', redirect_uris: ['https://printer.example.com/v2/cb', 'https://printer.example.com/v2/alt'] });
+    expect(reread.body).toMatchObject({
+      client_name: 'Photo Printer Pro',
+      redirect_uris: ['https://printer.example.com/v2/cb', 'https://printer.example.com/v2/alt'],
+    });
     expect(reread.body).not.toHaveProperty('contacts');
     const fourthToken = reread.body!.registration_access_token as string;
     expect(fourthToken).not.toBe(thirdToken);
@@ -206,7 +223,10 @@ describe('oauth4webapi dynamic client registration against the local server', ()
     const challenge = error as oauth.WWWAuthenticateChallengeError;
     expect(challenge.status).toBe(401);
     expect(challenge.cause).toHaveLength(1);
-    expect(challenge.cause[0]).toMatchObject({ scheme: 'bearer', parameters: { error: 'invalid_token', error_description: expect.stringContaining('signature') } });
+    expect(challenge.cause[0]).toMatchObject({
+      scheme: 'bearer',
+      parameters: { error: 'invalid_token', error_description: expect.stringContaining('signature') },
+    });
   });
 
   it('surfaces an initial access token without the required scope as an insufficient_scope challenge naming the scope', async () => {
@@ -224,10 +244,12 @@ describe('oauth4webapi dynamic client registration against the local server', ()
     const token = await initialAccessToken();
     const before = await storedItems();
 
-    const error = await oauth.dynamicClientRegistrationRequest(as, { redirect_uris: ['https://app.example.com/cb'] }, { initialAccessToken: token }).then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
+    const error = await oauth
+      .dynamicClientRegistrationRequest(as, { redirect_uris: ['https://app.example.com/cb'] }, { initialAccessToken: token })
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
 
     expect(error).toBeInstanceOf(oauth.OperationProcessingError);
     expect((error as oauth.OperationProcessingError).code).toBe(oauth.HTTP_REQUEST_FORBIDDEN);

@@ -4,12 +4,12 @@
 // (`aws:cdk:bundling-stacks: []`): nothing here depends on the function code. The token table and its
 // grants are in stacks.test.ts.
 
-import { describe, it, expect, beforeAll } from 'vitest';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { configFromContext } from '../../infra/config.js';
 import { ROUTES, type RouteName } from '../../infra/routes.js';
-import { asArray, expectConfigError, resourcesOf, synthesizer, type Synthesized } from '../support/cdk.js';
+import { asArray, expectConfigError, resourcesOf, type Synthesized, synthesizer } from '../support/cdk.js';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
@@ -34,7 +34,6 @@ beforeAll(() => {
   introspection = synth(INTROSPECTION_CONTEXT);
 });
 
-
 function roleId(synthesized: Synthesized, routeName: RouteName): string {
   const fn = synthesized.stage.stateless.functions.get(routeName)!;
   return synthesized.stage.stateless.getLogicalId(fn.role!.node.defaultChild as CfnElement);
@@ -43,7 +42,10 @@ function roleId(synthesized: Synthesized, routeName: RouteName): string {
 /** Every policy statement of the stateless stack, with the roles it is attached to. */
 function allStatements(synthesized: Synthesized): Array<{ roles: unknown[]; statement: Statement }> {
   return Object.values(resourcesOf(synthesized.stateless, 'AWS::IAM::Policy')).flatMap((policy) =>
-    (policy.Properties.PolicyDocument.Statement as Statement[]).map((statement) => ({ roles: policy.Properties.Roles as unknown[], statement })),
+    (policy.Properties.PolicyDocument.Statement as Statement[]).map((statement) => ({
+      roles: policy.Properties.Roles as unknown[],
+      statement,
+    })),
   );
 }
 
@@ -63,7 +65,11 @@ describe('token introspection configured', () => {
         DCR_IAT_INTROSPECTION_CACHE_SECONDS: '120',
         DCR_IAT_ISSUER: 'https://idp.example.com',
       });
-      expect(Object.keys(variables).filter((name) => name.startsWith('DCR_IAT_')).sort()).toEqual([
+      expect(
+        Object.keys(variables)
+          .filter((name) => name.startsWith('DCR_IAT_'))
+          .sort(),
+      ).toEqual([
         'DCR_IAT_INTROSPECTION_CACHE_SECONDS',
         'DCR_IAT_INTROSPECTION_CLIENT_ID',
         'DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER',
@@ -91,7 +97,15 @@ describe('token introspection configured', () => {
           Resource: {
             'Fn::Join': [
               '',
-              ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:parameter${SECRET_PARAMETER}`],
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':ssm:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                `:parameter${SECRET_PARAMETER}`,
+              ],
             ],
           },
         },
@@ -100,7 +114,9 @@ describe('token introspection configured', () => {
   });
 
   it('adds no KMS grant for the secret: the default aws/ssm key needs none', () => {
-    const kms = allStatements(introspection).filter(({ statement }) => asArray(statement.Action).some((action) => action.startsWith('kms:')));
+    const kms = allStatements(introspection).filter(({ statement }) =>
+      asArray(statement.Action).some((action) => action.startsWith('kms:')),
+    );
     // only the secret-key statements of the routes (register: kms:Encrypt), all on the client secret key
     for (const { statement } of kms) {
       expect(asArray(statement.Action).every((action) => action === 'kms:Encrypt' || action === 'kms:Decrypt')).toBe(true);
@@ -110,7 +126,9 @@ describe('token introspection configured', () => {
   });
 
   it('neither creates the secret parameter nor reads its value into the template', () => {
-    const created = Object.values(resourcesOf(introspection.stateless, 'AWS::SSM::Parameter')).map((parameter) => parameter.Properties.Name);
+    const created = Object.values(resourcesOf(introspection.stateless, 'AWS::SSM::Parameter')).map(
+      (parameter) => parameter.Properties.Name,
+    );
     expect(created).not.toContain(SECRET_PARAMETER);
     expect(Object.keys(introspection.stateless.toJSON().Parameters ?? {})).toEqual(['BootstrapVersion']);
     expect(JSON.stringify(introspection.stateless.toJSON())).not.toContain('resolve:ssm');
@@ -156,38 +174,63 @@ describe('introspection config', () => {
     expect(configFromContext({ ...withoutCache, iatIntrospectionCacheSeconds: 0 }).iatIntrospection?.cacheSeconds).toBe(0);
   });
 
-  it.each(['iatIntrospectionUrl', 'iatIntrospectionClientId', 'iatIntrospectionClientSecretParameter'])('refuses introspection without %s', (left) => {
-    const context: Record<string, unknown> = { ...INTROSPECTION_CONTEXT };
-    delete context[left];
-    expectConfigError(context, left, /token introspection needs .* together/);
-  });
+  it.each(['iatIntrospectionUrl', 'iatIntrospectionClientId', 'iatIntrospectionClientSecretParameter'])(
+    'refuses introspection without %s',
+    (left) => {
+      const context: Record<string, unknown> = { ...INTROSPECTION_CONTEXT };
+      delete context[left];
+      expectConfigError(context, left, /token introspection needs .* together/);
+    },
+  );
 
   it('refuses a cache time, or a single key, without the rest', () => {
-    expectConfigError({ iatIntrospectionCacheSeconds: 30 }, 'iatIntrospectionUrl', /set iatIntrospectionUrl, iatIntrospectionClientId, iatIntrospectionClientSecretParameter as well/);
-    expectConfigError({ iatIntrospectionClientId: 'dcr' }, 'iatIntrospectionUrl', /set iatIntrospectionUrl, iatIntrospectionClientSecretParameter as well/);
+    expectConfigError(
+      { iatIntrospectionCacheSeconds: 30 },
+      'iatIntrospectionUrl',
+      /set iatIntrospectionUrl, iatIntrospectionClientId, iatIntrospectionClientSecretParameter as well/,
+    );
+    expectConfigError(
+      { iatIntrospectionClientId: 'dcr' },
+      'iatIntrospectionUrl',
+      /set iatIntrospectionUrl, iatIntrospectionClientSecretParameter as well/,
+    );
   });
 
-  it.each(['http://idp.example.com/introspect', 'http://127.0.0.1:9000/introspect', 'idp.example.com/introspect', 'https://idp.example.com/introspect#x'])(
-    'refuses the endpoint %j (https only in AWS)',
-    (url) => {
-      expectConfigError({ ...INTROSPECTION_CONTEXT, iatIntrospectionUrl: url }, 'iatIntrospectionUrl');
-    },
-  );
+  it.each([
+    'http://idp.example.com/introspect',
+    'http://127.0.0.1:9000/introspect',
+    'idp.example.com/introspect',
+    'https://idp.example.com/introspect#x',
+  ])('refuses the endpoint %j (https only in AWS)', (url) => {
+    expectConfigError({ ...INTROSPECTION_CONTEXT, iatIntrospectionUrl: url }, 'iatIntrospectionUrl');
+  });
 
   it('refuses credentials in the endpoint', () => {
-    expectConfigError({ ...INTROSPECTION_CONTEXT, iatIntrospectionUrl: 'https://dcr:s3cret@idp.example.com/introspect' }, 'iatIntrospectionUrl', /credentials/);
+    expectConfigError(
+      { ...INTROSPECTION_CONTEXT, iatIntrospectionUrl: 'https://dcr:s3cret@idp.example.com/introspect' },
+      'iatIntrospectionUrl',
+      /credentials/,
+    );
   });
 
-  it.each(['dcr-introspection-secret', 'dcr/prod/secret', '/dcr/prod/', '/dcr//secret', '/dcr/prod/se cret', '/aws/reference/secretsmanager/x', '/SSM/x', `/${'a/'.repeat(15)}b`])(
-    'refuses the secret parameter name %j',
-    (name) => {
-      expectConfigError({ ...INTROSPECTION_CONTEXT, iatIntrospectionClientSecretParameter: name }, 'iatIntrospectionClientSecretParameter');
-    },
-  );
+  it.each([
+    'dcr-introspection-secret',
+    'dcr/prod/secret',
+    '/dcr/prod/',
+    '/dcr//secret',
+    '/dcr/prod/se cret',
+    '/aws/reference/secretsmanager/x',
+    '/SSM/x',
+    `/${'a/'.repeat(15)}b`,
+  ])('refuses the secret parameter name %j', (name) => {
+    expectConfigError({ ...INTROSPECTION_CONTEXT, iatIntrospectionClientSecretParameter: name }, 'iatIntrospectionClientSecretParameter');
+  });
 
   it('accepts a fully qualified parameter name of up to 15 levels', () => {
     const name = `/${'a/'.repeat(14)}b_1.2-3`;
-    expect(configFromContext({ ...INTROSPECTION_CONTEXT, iatIntrospectionClientSecretParameter: name }).iatIntrospection?.clientSecretParameter).toBe(name);
+    expect(
+      configFromContext({ ...INTROSPECTION_CONTEXT, iatIntrospectionClientSecretParameter: name }).iatIntrospection?.clientSecretParameter,
+    ).toBe(name);
   });
 
   it.each([-1, 3601, 1.5, 'soon'])('refuses the cache time %j', (seconds) => {
@@ -195,7 +238,11 @@ describe('introspection config', () => {
   });
 
   it('refuses the client secret itself in the context', () => {
-    expectConfigError({ ...INTROSPECTION_CONTEXT, iatIntrospectionClientSecret: 'hunter2' }, 'iatIntrospectionClientSecret', /SecureString/);
+    expectConfigError(
+      { ...INTROSPECTION_CONTEXT, iatIntrospectionClientSecret: 'hunter2' },
+      'iatIntrospectionClientSecret',
+      /SecureString/,
+    );
   });
 });
 

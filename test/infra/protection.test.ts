@@ -3,12 +3,12 @@
 // synthesized once. Bundling is skipped (`aws:cdk:bundling-stacks: []`): nothing here depends on the
 // function code, and stacks.test.ts covers the bundled functions.
 
-import { describe, it, expect, beforeAll } from 'vitest';
 import type { CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { configFromContext, MAX_ALLOWED_CIDRS } from '../../infra/config.js';
 import { ROUTES } from '../../infra/routes.js';
-import { expectConfigError, resourcesOf, synthesizer, type Resource, type Synthesized } from '../support/cdk.js';
+import { expectConfigError, type Resource, resourcesOf, type Synthesized, synthesizer } from '../support/cdk.js';
 
 const synth = synthesizer({ bundle: false });
 
@@ -56,7 +56,10 @@ function idOf(synthesized: Synthesized, element: unknown): string {
 function methodSettings(template: Template): Map<string, Record<string, unknown>> {
   const [, stage] = only(template, 'AWS::ApiGateway::Stage');
   return new Map(
-    (stage.Properties.MethodSettings as Array<Record<string, unknown>>).map((setting) => [`${setting.HttpMethod} ${setting.ResourcePath}`, setting]),
+    (stage.Properties.MethodSettings as Array<Record<string, unknown>>).map((setting) => [
+      `${setting.HttpMethod} ${setting.ResourcePath}`,
+      setting,
+    ]),
   );
 }
 
@@ -122,7 +125,10 @@ describe('per-route throttling from the context', () => {
     expect(settings.get('* /*')).toMatchObject({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
     expect(settings.get('POST /~1as~1clients.oauth2')).toMatchObject({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 8 });
     for (const method of ['GET', 'PUT', 'DELETE']) {
-      expect(settings.get(`${method} /~1as~1clients.oauth2~1{clientId}`)).toMatchObject({ ThrottlingRateLimit: 40, ThrottlingBurstLimit: 80 });
+      expect(settings.get(`${method} /~1as~1clients.oauth2~1{clientId}`)).toMatchObject({
+        ThrottlingRateLimit: 40,
+        ThrottlingBurstLimit: 80,
+      });
     }
   });
 
@@ -163,7 +169,11 @@ describe('WAF web ACL (waf=true)', () => {
     const [method, path] = statement.ScopeDownStatement.AndStatement.Statements.map((entry: any) => entry.ByteMatchStatement);
     expect(method).toMatchObject({ FieldToMatch: { Method: {} }, PositionalConstraint: 'EXACTLY', SearchString: 'POST' });
     expect(path).toMatchObject({ FieldToMatch: { UriPath: {} }, PositionalConstraint: 'CONTAINS', SearchString: '/as/clients.oauth2' });
-    expect(path.TextTransformations.map((transformation: any) => transformation.Type)).toEqual(['URL_DECODE', 'NORMALIZE_PATH', 'LOWERCASE']);
+    expect(path.TextTransformations.map((transformation: any) => transformation.Type)).toEqual([
+      'URL_DECODE',
+      'NORMALIZE_PATH',
+      'LOWERCASE',
+    ]);
 
     const response = rateRule.Action.Block.CustomResponse;
     expect(response.ResponseCode).toBe(429);
@@ -175,7 +185,9 @@ describe('WAF web ACL (waf=true)', () => {
   });
 
   it('runs the three AWS managed rule groups with their own actions', () => {
-    const groups = (webAcl(waf.stateless).Rules as Array<Record<string, any>>).filter((candidate) => candidate.Statement.ManagedRuleGroupStatement);
+    const groups = (webAcl(waf.stateless).Rules as Array<Record<string, any>>).filter(
+      (candidate) => candidate.Statement.ManagedRuleGroupStatement,
+    );
     expect(groups.map((group) => group.Statement.ManagedRuleGroupStatement.Name).sort()).toEqual([
       'AWSManagedRulesAmazonIpReputationList',
       'AWSManagedRulesCommonRuleSet',
@@ -194,7 +206,9 @@ describe('WAF web ACL (waf=true)', () => {
       { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
       { Name: 'GenericRFI_BODY', ActionToUse: { Count: {} } },
     ]);
-    expect(rule(waf.stateless, 'AWS-AWSManagedRulesKnownBadInputsRuleSet').Statement.ManagedRuleGroupStatement.RuleActionOverrides).toBeUndefined();
+    expect(
+      rule(waf.stateless, 'AWS-AWSManagedRulesKnownBadInputsRuleSet').Statement.ManagedRuleGroupStatement.RuleActionOverrides,
+    ).toBeUndefined();
   });
 
   it('blocks bodies over 64 KiB with the 413 the handler gives, inspecting up to 64 KB of each body', () => {
@@ -208,7 +222,10 @@ describe('WAF web ACL (waf=true)', () => {
     const response = bodyRule.Action.Block.CustomResponse;
     expect(response.ResponseCode).toBe(413);
     const body = webAcl(waf.stateless).CustomResponseBodies[response.CustomResponseBodyKey];
-    expect(JSON.parse(body.Content)).toEqual({ error: 'invalid_request', error_description: 'the request body is larger than 65536 bytes' });
+    expect(JSON.parse(body.Content)).toEqual({
+      error: 'invalid_request',
+      error_description: 'the request body is larger than 65536 bytes',
+    });
     // with the default 16 KB, MATCH would block every body between 16 and 64 KiB
     expect(webAcl(waf.stateless).AssociationConfig).toEqual({ RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_64' } } });
   });
@@ -235,7 +252,16 @@ describe('WAF web ACL (waf=true)', () => {
     const [separator, parts] = association.Properties.ResourceArn['Fn::Join'];
     expect(separator).toBe('');
     // arn:<partition>:apigateway:<region>::/restapis/<api id>/stages/<stage name>
-    expect(parts).toEqual(['arn:', { Ref: 'AWS::Partition' }, ':apigateway:', { Ref: 'AWS::Region' }, '::/restapis/', { Ref: apiId }, '/stages/', { Ref: stageId }]);
+    expect(parts).toEqual([
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':apigateway:',
+      { Ref: 'AWS::Region' },
+      '::/restapis/',
+      { Ref: apiId },
+      '/stages/',
+      { Ref: stageId },
+    ]);
     waf.stateless.hasOutput('WebAclArn', { Value: { 'Fn::GetAtt': [aclId, 'Arn'] } });
   });
 
@@ -248,7 +274,10 @@ describe('WAF web ACL tuned from the context', () => {
   it('takes the limit and window, and counts every request of an address with scope "all"', () => {
     const statement = rule(tuned.stateless, 'RateLimitPerSourceIp').Statement.RateBasedStatement;
     expect(statement).toEqual({ Limit: 20, AggregateKeyType: 'IP', EvaluationWindowSec: 60 });
-    expect(rule(tuned.stateless, 'RateLimitPerSourceIp').Action.Block.CustomResponse.ResponseHeaders).toContainEqual({ Name: 'Retry-After', Value: '60' });
+    expect(rule(tuned.stateless, 'RateLimitPerSourceIp').Action.Block.CustomResponse.ResponseHeaders).toContainEqual({
+      Name: 'Retry-After',
+      Value: '60',
+    });
   });
 
   it('drops the body rule and keeps the free 16 KB inspection limit when wafBodySizeRule=false', () => {
@@ -257,7 +286,9 @@ describe('WAF web ACL tuned from the context', () => {
     expect(acl.AssociationConfig).toBeUndefined();
     expect(Object.keys(acl.CustomResponseBodies)).toEqual(['too-many-requests']);
     // the managed 8 KB rule still only counts: the handler's 413 remains the limit
-    expect(rule(tuned.stateless, 'AWS-AWSManagedRulesCommonRuleSet').Statement.ManagedRuleGroupStatement.RuleActionOverrides).toContainEqual({
+    expect(
+      rule(tuned.stateless, 'AWS-AWSManagedRulesCommonRuleSet').Statement.ManagedRuleGroupStatement.RuleActionOverrides,
+    ).toContainEqual({
       Name: 'SizeRestrictions_BODY',
       ActionToUse: { Count: {} },
     });
@@ -318,7 +349,13 @@ describe('registration restricted to source ranges (registrationAllowedCidrs)', 
 describe('protection config', () => {
   it('defaults to per-route limits, no WAF and open registration', () => {
     const config = configFromContext({});
-    expect(config).toMatchObject({ registerRateLimit: 10, registerBurstLimit: 20, manageRateLimit: 25, manageBurstLimit: 50, registrationAllowedCidrs: [] });
+    expect(config).toMatchObject({
+      registerRateLimit: 10,
+      registerBurstLimit: 20,
+      manageRateLimit: 25,
+      manageBurstLimit: 50,
+      registrationAllowedCidrs: [],
+    });
     expect(config.waf).toBeUndefined();
     expect(configFromContext({ waf: 'false' }).waf).toBeUndefined();
   });
@@ -356,16 +393,17 @@ describe('protection config', () => {
   });
 
   it('reads the allowed ranges comma-separated, as a JSON array, or as an array, normalized', () => {
-    expect(configFromContext({ registrationAllowedCidrs: ' 203.0.113.0/24,198.51.100.7 , 2001:DB8::/32' }).registrationAllowedCidrs).toEqual([
-      '203.0.113.0/24',
-      '198.51.100.7/32',
-      '2001:db8::/32',
-    ]);
+    expect(
+      configFromContext({ registrationAllowedCidrs: ' 203.0.113.0/24,198.51.100.7 , 2001:DB8::/32' }).registrationAllowedCidrs,
+    ).toEqual(['203.0.113.0/24', '198.51.100.7/32', '2001:db8::/32']);
     expect(configFromContext({ registrationAllowedCidrs: '["203.0.113.0/24", "::ffff:192.0.2.0/120"]' }).registrationAllowedCidrs).toEqual([
       '203.0.113.0/24',
       '::ffff:192.0.2.0/120',
     ]);
-    expect(configFromContext({ registrationAllowedCidrs: ['10.0.0.0/8', '10.0.0.0/8', '0.0.0.0/0'] }).registrationAllowedCidrs).toEqual(['10.0.0.0/8', '0.0.0.0/0']);
+    expect(configFromContext({ registrationAllowedCidrs: ['10.0.0.0/8', '10.0.0.0/8', '0.0.0.0/0'] }).registrationAllowedCidrs).toEqual([
+      '10.0.0.0/8',
+      '0.0.0.0/0',
+    ]);
     expect(configFromContext({ registrationAllowedCidrs: '' }).registrationAllowedCidrs).toEqual([]);
   });
 

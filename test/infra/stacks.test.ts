@@ -1,14 +1,14 @@
 // CDK assertions on the synthesized templates. Each distinct configuration is synthesized once per
 // file (it bundles the four functions with the local esbuild); every test reads those templates.
 
-import { describe, it, expect, beforeAll } from 'vitest';
 import type { CfnElement } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { SETTINGS } from '../../lib/settings/catalog.js';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, configFromContext } from '../../infra/config.js';
 import { ROUTES, type RouteName } from '../../infra/routes.js';
 import { defaultEnvironment } from '../../infra/stages.js';
-import { asArray, resourcesOf, synthesizer, type Resource, type Synthesized } from '../support/cdk.js';
+import { SETTINGS } from '../../lib/settings/catalog.js';
+import { asArray, type Resource, resourcesOf, type Synthesized, synthesizer } from '../support/cdk.js';
 
 type Resources = Record<string, Resource>;
 
@@ -34,7 +34,6 @@ beforeAll(() => {
   prod = synth(PROD_CONTEXT);
 });
 
-
 function only<T>(record: Record<string, T>): [string, T] {
   const entries = Object.entries(record);
   expect(entries).toHaveLength(1);
@@ -52,7 +51,8 @@ function tableId(synthesized: Synthesized, which: 'clients' | 'tokens'): string 
 function exportOf(synthesized: Synthesized, value: unknown): string {
   const outputs = synthesized.stateful.findOutputs('*') as Record<string, { Value: unknown; Export?: { Name: string } }>;
   const found = Object.values(outputs).filter(
-    (output) => JSON.stringify(output.Value) === JSON.stringify(value) && output.Export?.Name.startsWith(`${synthesized.stage.stateful.stackName}:`),
+    (output) =>
+      JSON.stringify(output.Value) === JSON.stringify(value) && output.Export?.Name.startsWith(`${synthesized.stage.stateful.stackName}:`),
   );
   expect(found).toHaveLength(1);
   return found[0]!.Export!.Name;
@@ -74,7 +74,10 @@ function logicalId(synthesized: Synthesized, routeName: RouteName, child: 'fn' |
 }
 
 /** The statements of every inline policy attached to the role of `routeName`'s function. */
-function statementsOf(synthesized: Synthesized, routeName: RouteName): Array<{ Effect: string; Action: string | string[]; Resource: unknown }> {
+function statementsOf(
+  synthesized: Synthesized,
+  routeName: RouteName,
+): Array<{ Effect: string; Action: string | string[]; Resource: unknown }> {
   const roleId = logicalId(synthesized, routeName, 'role');
   return Object.values(resourcesOf(synthesized.stateless, 'AWS::IAM::Policy'))
     .filter((policy) => (policy.Properties!.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
@@ -137,7 +140,9 @@ describe('client table', () => {
   it('has point-in-time recovery in every stage', () => {
     for (const synthesized of [dev, prod]) {
       const table = resourcesOf(synthesized.stateful, 'AWS::DynamoDB::GlobalTable')[tableId(synthesized, 'clients')]!;
-      expect(table.Properties!.Replicas).toEqual([expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })]);
+      expect(table.Properties!.Replicas).toEqual([
+        expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ]);
     }
   });
 
@@ -159,7 +164,8 @@ describe('client table', () => {
 });
 
 describe('initial access token table', () => {
-  const tokenTable = (synthesized: Synthesized) => resourcesOf(synthesized.stateful, 'AWS::DynamoDB::GlobalTable')[tableId(synthesized, 'tokens')]!;
+  const tokenTable = (synthesized: Synthesized) =>
+    resourcesOf(synthesized.stateful, 'AWS::DynamoDB::GlobalTable')[tableId(synthesized, 'tokens')]!;
 
   it('is keyed by token_id alone, on demand, encrypted with the AWS managed key', () => {
     const table = tokenTable(dev);
@@ -194,8 +200,14 @@ describe('initial access token table', () => {
   });
 
   it('exports its name as InitialAccessTokenTableName', () => {
-    dev.stateful.hasOutput('InitialAccessTokenTableName', { Value: { Ref: tableId(dev, 'tokens') }, Export: { Name: 'dcr-dev-iat-table-name' } });
-    prod.stateful.hasOutput('InitialAccessTokenTableName', { Value: { Ref: tableId(prod, 'tokens') }, Export: { Name: 'dcr-prod-iat-table-name' } });
+    dev.stateful.hasOutput('InitialAccessTokenTableName', {
+      Value: { Ref: tableId(dev, 'tokens') },
+      Export: { Name: 'dcr-dev-iat-table-name' },
+    });
+    prod.stateful.hasOutput('InitialAccessTokenTableName', {
+      Value: { Ref: tableId(prod, 'tokens') },
+      Export: { Name: 'dcr-prod-iat-table-name' },
+    });
   });
 
   it('is given to every function as DCR_IAT_TABLE_NAME', () => {
@@ -319,7 +331,9 @@ describe('REST API', () => {
       ['PUT', '/as/clients.oauth2/{clientId}', 'update'],
       ['DELETE', '/as/clients.oauth2/{clientId}', 'delete'],
     ];
-    expect(methods.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(expected.map(([method, path]) => `${method} ${path}`).sort());
+    expect(methods.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(
+      expected.map(([method, path]) => `${method} ${path}`).sort(),
+    );
     for (const [method, path, routeName] of expected) {
       const found = methods.find((candidate) => candidate.method === method && candidate.path === path)!;
       expect(found.type).toBe('AWS_PROXY');
@@ -334,9 +348,18 @@ describe('REST API', () => {
     const [, stage] = only(resourcesOf(dev.stateless, 'AWS::ApiGateway::Stage'));
     expect(stage.Properties!.StageName).toBe('dev');
     // the per-route settings that follow it are asserted in protection.test.ts
-    const stageWide = (stage.Properties!.MethodSettings as Array<{ ResourcePath: string }>).filter((setting) => setting.ResourcePath === '/*');
+    const stageWide = (stage.Properties!.MethodSettings as Array<{ ResourcePath: string }>).filter(
+      (setting) => setting.ResourcePath === '/*',
+    );
     expect(stageWide).toEqual([
-      { HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, MetricsEnabled: true, DataTraceEnabled: false },
+      {
+        HttpMethod: '*',
+        ResourcePath: '/*',
+        ThrottlingRateLimit: 50,
+        ThrottlingBurstLimit: 100,
+        MetricsEnabled: true,
+        DataTraceEnabled: false,
+      },
     ]);
     const accessLogGroupId = dev.stage.stateless.getLogicalId(
       dev.stage.stateless.node.findChild('ApiAccessLogs').node.defaultChild as CfnElement,
@@ -366,7 +389,9 @@ describe('REST API', () => {
       Value: { 'Fn::Join': ['', Match.arrayWith(['/as/clients.oauth2'])] },
     });
     dev.stateless.hasOutput('TableName', { Value: { 'Fn::ImportValue': exportOf(dev, { Ref: tableId(dev, 'clients') }) } });
-    dev.stateless.hasOutput('InitialAccessTokenTableName', { Value: { 'Fn::ImportValue': exportOf(dev, { Ref: tableId(dev, 'tokens') }) } });
+    dev.stateless.hasOutput('InitialAccessTokenTableName', {
+      Value: { 'Fn::ImportValue': exportOf(dev, { Ref: tableId(dev, 'tokens') }) },
+    });
     dev.stateless.hasOutput('SettingsPrefix', { Value: '/dcr/dev/' });
   });
 });
@@ -374,7 +399,9 @@ describe('REST API', () => {
 describe('least privilege', () => {
   it('lets the register function only put clients and change cap counters in the client table, never read or delete them', () => {
     const clients = tableArnImport(dev, 'clients');
-    expect(statementsOn(dev, 'register', clients)).toEqual([{ Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: clients }]);
+    expect(statementsOn(dev, 'register', clients)).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: clients },
+    ]);
   });
 
   it("grants each function exactly its route's client table actions on the client table ARN", () => {
@@ -388,7 +415,9 @@ describe('least privilege', () => {
       delete: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
     };
     for (const route of ROUTES) {
-      const dynamo = statementsOf(dev, route.name).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('dynamodb:')));
+      const dynamo = statementsOf(dev, route.name).filter((statement) =>
+        asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
+      );
       const onClients = dynamo.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(clients));
       expect(onClients.flatMap((statement) => asArray(statement.Action)).sort()).toEqual(expected[route.name]);
       // every other DynamoDB statement is on the token table
@@ -400,7 +429,9 @@ describe('least privilege', () => {
 
   it('lets only the register function read a token and take or give back a use (GetItem, UpdateItem) in the token table', () => {
     const tokens = tableArnImport(dev, 'tokens');
-    expect(statementsOn(dev, 'register', tokens)).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: tokens }]);
+    expect(statementsOn(dev, 'register', tokens)).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: tokens },
+    ]);
     for (const route of ROUTES.filter((candidate) => candidate.name !== 'register')) {
       expect(statementsOn(dev, route.name, tokens)).toEqual([]);
     }
@@ -409,12 +440,17 @@ describe('least privilege', () => {
   it('mentions the token table in no policy but the register role', () => {
     const tokenArnExport = exportOf(dev, { 'Fn::GetAtt': [tableId(dev, 'tokens'), 'Arn'] });
     const registerRole = { Ref: logicalId(dev, 'register', 'role') };
-    const policies = Object.values(resourcesOf(dev.stateless, 'AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy).includes(tokenArnExport));
+    const policies = Object.values(resourcesOf(dev.stateless, 'AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy).includes(tokenArnExport),
+    );
     expect(policies).toHaveLength(1);
     expect(policies[0]!.Properties!.Roles).toEqual([registerRole]);
     // nor does any other resource grant on it (a resource policy, a role's inline policy)
     const elsewhere = Object.entries(dev.stateless.toJSON().Resources as Resources).filter(
-      ([, resource]) => resource.Type !== 'AWS::IAM::Policy' && resource.Type !== 'AWS::Lambda::Function' && JSON.stringify(resource).includes(tokenArnExport),
+      ([, resource]) =>
+        resource.Type !== 'AWS::IAM::Policy' &&
+        resource.Type !== 'AWS::Lambda::Function' &&
+        JSON.stringify(resource).includes(tokenArnExport),
     );
     expect(elsewhere).toEqual([]);
   });
@@ -436,7 +472,9 @@ describe('least privilege', () => {
     const parameters = resourcesOf(dev.stateless, 'AWS::SSM::Parameter');
     const expectedNames = SETTINGS.map((definition) => `/dcr/dev/${definition.parameter}`).sort();
     for (const route of ROUTES) {
-      const statements = statementsOf(dev, route.name).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('ssm:')));
+      const statements = statementsOf(dev, route.name).filter((statement) =>
+        asArray(statement.Action).some((action) => action.startsWith('ssm:')),
+      );
       expect(statements).toHaveLength(1);
       const [statement] = statements;
       expect(statement!.Action).toBe('ssm:GetParameters');
@@ -471,7 +509,9 @@ describe('least privilege', () => {
       delete: [],
     };
     for (const route of ROUTES) {
-      const kms = statementsOf(dev, route.name).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('kms:')));
+      const kms = statementsOf(dev, route.name).filter((statement) =>
+        asArray(statement.Action).some((action) => action.startsWith('kms:')),
+      );
       expect(kms.flatMap((statement) => asArray(statement.Action)).sort()).toEqual(expected[route.name]);
       for (const statement of kms) expect(JSON.stringify(statement.Resource)).toContain('DcrStateful-dev:');
     }
@@ -499,7 +539,10 @@ describe('settings parameters', () => {
 
   it('seeds the documented product defaults', () => {
     const values = Object.fromEntries(
-      Object.values(resourcesOf(dev.stateless, 'AWS::SSM::Parameter')).map((parameter) => [parameter.Properties!.Name, parameter.Properties!.Value]),
+      Object.values(resourcesOf(dev.stateless, 'AWS::SSM::Parameter')).map((parameter) => [
+        parameter.Properties!.Name,
+        parameter.Properties!.Value,
+      ]),
     );
     expect(values).toMatchObject({
       '/dcr/dev/registration-enabled': 'false',
@@ -515,7 +558,9 @@ describe('settings parameters', () => {
 
 describe('initial access token warning', () => {
   // the introspection-only case is in initial-access-tokens.test.ts
-  const WARNING = Match.stringLikeRegexp('JWTs and introspected tokens are not accepted.*registration works only with tokens issued by this service \\(npm run admin -- iat create\\)');
+  const WARNING = Match.stringLikeRegexp(
+    'JWTs and introspected tokens are not accepted.*registration works only with tokens issued by this service \\(npm run admin -- iat create\\)',
+  );
 
   it('warns that only service-issued tokens register while neither JWTs nor introspection are configured', () => {
     Annotations.fromStack(dev.stage.stateless).hasWarning('/DcrStateless-dev', WARNING);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientPath, expectError, header, REGISTRATION_PATH, startHarness, type Harness } from '../support/harness.js';
+import { clientPath, expectError, type Harness, header, REGISTRATION_PATH, startHarness } from '../support/harness.js';
 
 // "External client datastore": without a configured table, registration stays inactive (503 with a
 // description saying so) on every route.
@@ -18,7 +18,12 @@ describe('no client table configured', () => {
   it.each<[string, string, () => string, unknown]>([
     ['POST', REGISTRATION_PATH, () => 'ignored', METADATA],
     ['GET', clientPath('AAAAAAAAAAAAAAAAAAAAAAAA'), () => 'some-registration-access-token', undefined],
-    ['PUT', clientPath('AAAAAAAAAAAAAAAAAAAAAAAA'), () => 'some-registration-access-token', { client_id: 'AAAAAAAAAAAAAAAAAAAAAAAA', ...METADATA }],
+    [
+      'PUT',
+      clientPath('AAAAAAAAAAAAAAAAAAAAAAAA'),
+      () => 'some-registration-access-token',
+      { client_id: 'AAAAAAAAAAAAAAAAAAAAAAAA', ...METADATA },
+    ],
     ['DELETE', clientPath('AAAAAAAAAAAAAAAAAAAAAAAA'), () => 'some-registration-access-token', undefined],
   ])('%s answers 503 temporarily_unavailable saying no datastore is configured', async (method, path, token, body) => {
     const presented = method === 'POST' ? await h.initialAccessToken() : token();

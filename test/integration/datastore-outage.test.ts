@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientPath, expectError, header, type Answer, startHarness, type Harness } from '../support/harness.js';
+import { type Answer, clientPath, expectError, type Harness, header, startHarness } from '../support/harness.js';
 
 // The table unreachable (the DynamoDB endpoint stops mid-test): every operation answers 503
 // temporarily_unavailable with Retry-After, never a 500. In its own file: the endpoint stays down.

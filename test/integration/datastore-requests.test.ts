@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientPath, HARNESS_SETTINGS, startHarness, type Answer, type Harness } from '../support/harness.js';
+import { type Answer, clientPath, HARNESS_SETTINGS, type Harness, startHarness } from '../support/harness.js';
 
 // Issue 2: exactly one DynamoDB request per operation on a warm function, counted at the DynamoDB
 // endpoint (settings and issuer keys are in memory here, as they are cached in a warm container).
@@ -85,7 +85,9 @@ describe('DynamoDB requests per operation', () => {
   it('DELETE, client with a secret: one', async () => {
     const client = await registerClient();
 
-    const { requests, res } = await counted(() => h.call('DELETE', clientPath(client.body.client_id), { token: client.body.registration_access_token }));
+    const { requests, res } = await counted(() =>
+      h.call('DELETE', clientPath(client.body.client_id), { token: client.body.registration_access_token }),
+    );
 
     expect(res.status).toBe(204);
     expect(requests).toBe(1);

@@ -1,14 +1,14 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore, ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-access-token-store.js';
 import { composeInitialAccessTokenVerifiers } from '../../lib/tokens/composite-verifier.js';
 import { ServiceInitialAccessTokenVerifier } from '../../lib/tokens/service-token-verifier.js';
-import { expectError, HARNESS_SETTINGS, REGISTRATION_PATH, sha256, startHarness, type Harness } from '../support/harness.js';
+import { expectError, HARNESS_SETTINGS, type Harness, REGISTRATION_PATH, sha256, startHarness } from '../support/harness.js';
 
 // The admin tool as an operator runs it: `tsx infra/admin/main.ts` in a child process, against the
 // harness's dynalite through AWS_ENDPOINT_URL_DYNAMODB (no AWS credentials: a loopback endpoint gets
@@ -36,7 +36,11 @@ describe('npm run admin -- iat (child process)', () => {
           service: new ServiceInitialAccessTokenVerifier(new DynamoDbInitialAccessTokenStore(createDocumentClient(dynamoDb), TABLE)),
         }),
     });
-    raw = new DynamoDBClient({ endpoint: h.dynamoDb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    raw = new DynamoDBClient({
+      endpoint: h.dynamoDb.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
     await ensureInitialAccessTokenTable(raw, TABLE);
   });
   afterAll(async () => {
@@ -71,7 +75,20 @@ describe('npm run admin -- iat (child process)', () => {
 
   it('create prints the token once; it registers as many clients as it has uses; list and revoke work by id', async () => {
     // Prepare / Act: create
-    const created = await admin('iat', 'create', '--uses', '2', '--expires-in', '7d', '--scope', 'dcr:register', '--subject', 'team-cli', '--description', 'from the CLI test');
+    const created = await admin(
+      'iat',
+      'create',
+      '--uses',
+      '2',
+      '--expires-in',
+      '7d',
+      '--scope',
+      'dcr:register',
+      '--subject',
+      'team-cli',
+      '--description',
+      'from the CLI test',
+    );
     expect(created).toMatchObject({ code: 0, stderr: '' });
     const token = created.stdout.match(TOKEN)![0];
     const id = token.slice('dcriat_'.length, 'dcriat_'.length + 22);

@@ -9,7 +9,7 @@ import { createInitialAccessToken } from '../../infra/admin/iat-commands.js';
 import { initialAccessTokensFromEnv } from '../../lib/runtime.js';
 import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore, ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-access-token-store.js';
-import { expectError, HARNESS_SETTINGS, REGISTRATION_PATH, startHarness, type Harness } from '../support/harness.js';
+import { expectError, HARNESS_SETTINGS, type Harness, REGISTRATION_PATH, startHarness } from '../support/harness.js';
 import { IntrospectionEndpoint } from './iat-introspection-endpoint.js';
 
 const CLIENT_ID = 'dcr-service';
@@ -55,7 +55,12 @@ describe('initial access tokens configured from the environment (introspection s
   });
 
   const active = (token: string) => {
-    endpoint.answers.set(token, { active: true, iss: 'https://as.example.test', scope: 'dcr:register', exp: Math.floor(Date.now() / 1000) + 3600 });
+    endpoint.answers.set(token, {
+      active: true,
+      iss: 'https://as.example.test',
+      scope: 'dcr:register',
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    });
     return token;
   };
   const post = (token: string) => h.call('POST', REGISTRATION_PATH, { body: METADATA, token });
@@ -74,7 +79,12 @@ describe('initial access tokens configured from the environment (introspection s
 
   it('a token of this service is checked in the table, not by introspection', async () => {
     const tokens = new DynamoDbInitialAccessTokenStore(createDocumentClient(dynamoDbConfig), TABLE);
-    const { token } = await createInitialAccessToken(tokens, { subject: 'team-a', scopes: ['dcr:register'], uses: 1, expiresInSeconds: 600 });
+    const { token } = await createInitialAccessToken(tokens, {
+      subject: 'team-a',
+      scopes: ['dcr:register'],
+      uses: 1,
+      expiresInSeconds: 600,
+    });
 
     const res = await post(token);
 
@@ -106,7 +116,11 @@ describe('initial access tokens configured from the environment (introspection s
 
     const error = await verifier.verify(active('opaque-c')).catch((reason: unknown) => reason);
 
-    expect(error).toMatchObject({ status: 503, error: 'temporarily_unavailable', description: expect.stringContaining('DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER') });
+    expect(error).toMatchObject({
+      status: 503,
+      error: 'temporarily_unavailable',
+      description: expect.stringContaining('DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER'),
+    });
     expect(endpoint.callCount()).toBe(0);
   });
 

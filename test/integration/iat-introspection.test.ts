@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { composeInitialAccessTokenVerifiers } from '../../lib/tokens/composite-verifier.js';
 import { IntrospectionInitialAccessTokenVerifier } from '../../lib/tokens/introspection-verifier.js';
 import { staticSecret } from '../../lib/tokens/secret-source.js';
-import { expectError, HARNESS_SETTINGS, header, REGISTRATION_PATH, startHarness, type Answer, type Harness } from '../support/harness.js';
+import { type Answer, expectError, HARNESS_SETTINGS, type Harness, header, REGISTRATION_PATH, startHarness } from '../support/harness.js';
 import { IntrospectionEndpoint } from './iat-introspection-endpoint.js';
 
 // Opaque initial access tokens checked by token introspection (RFC 7662), through the real register
@@ -88,7 +88,9 @@ describe('initial access tokens checked by token introspection', () => {
 
     expect(res.status).toBe(201);
     expect(await h.item(res.body.client_id)).toBeDefined();
-    expect(endpoint.calls).toEqual([{ token, tokenTypeHint: 'access_token', contentType: 'application/x-www-form-urlencoded', authenticated: true }]);
+    expect(endpoint.calls).toEqual([
+      { token, tokenTypeHint: 'access_token', contentType: 'application/x-www-form-urlencoded', authenticated: true },
+    ]);
   });
 
   it.each<[string, () => Record<string, unknown>, RegExp]>([
@@ -186,7 +188,10 @@ describe('initial access tokens checked by token introspection', () => {
 
       const res = await refused(() => post(token));
 
-      expectUnavailable(res, /refused this service's own client credentials.*DCR_IAT_INTROSPECTION_CLIENT_ID.*not of the initial access token/);
+      expectUnavailable(
+        res,
+        /refused this service's own client credentials.*DCR_IAT_INTROSPECTION_CLIENT_ID.*not of the initial access token/,
+      );
       expect(endpoint.calls).toEqual([expect.objectContaining({ authenticated: false })]);
       expect(res.rawBody + JSON.stringify(res.headers)).not.toContain('intro:spect');
     });

@@ -1,7 +1,7 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createInitialAccessToken } from '../../infra/admin/iat-commands.js';
-import { startLocalServer, type LocalServer } from '../../infra/local/server.js';
+import { type LocalServer, startLocalServer } from '../../infra/local/server.js';
 import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore } from '../../lib/store/dynamodb-initial-access-token-store.js';
 

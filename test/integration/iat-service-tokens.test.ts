@@ -1,11 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createInitialAccessToken, listInitialAccessTokens, revokeInitialAccessToken, type CreateTokenInput } from '../../infra/admin/iat-commands.js';
+import {
+  type CreateTokenInput,
+  createInitialAccessToken,
+  listInitialAccessTokens,
+  revokeInitialAccessToken,
+} from '../../infra/admin/iat-commands.js';
 import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore, ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-access-token-store.js';
 import { composeInitialAccessTokenVerifiers } from '../../lib/tokens/composite-verifier.js';
 import { ServiceInitialAccessTokenVerifier } from '../../lib/tokens/service-token-verifier.js';
-import { expectError, HARNESS_SETTINGS, header, REGISTRATION_PATH, startHarness, type Answer, type Harness } from '../support/harness.js';
+import { type Answer, expectError, HARNESS_SETTINGS, type Harness, header, REGISTRATION_PATH, startHarness } from '../support/harness.js';
 
 // Initial access tokens issued by this service, through the real register handler against dynalite:
 // created with the admin tool's functions, used until their uses run out, raced for, expired, revoked.
@@ -26,7 +31,11 @@ describe('initial access tokens issued by this service', () => {
         return composeInitialAccessTokenVerifiers({ jwt, service: new ServiceInitialAccessTokenVerifier(tokens, () => clock) });
       },
     });
-    const raw = new DynamoDBClient({ endpoint: h.dynamoDb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const raw = new DynamoDBClient({
+      endpoint: h.dynamoDb.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
     await ensureInitialAccessTokenTable(raw, TABLE);
     raw.destroy();
   });
@@ -39,7 +48,11 @@ describe('initial access tokens issued by this service', () => {
   });
 
   const create = async (input: Partial<CreateTokenInput> = {}) =>
-    createInitialAccessToken(tokens, { subject: 'team-a', scopes: ['dcr:register'], uses: 1, expiresInSeconds: 3600, ...input }, { now: () => clock });
+    createInitialAccessToken(
+      tokens,
+      { subject: 'team-a', scopes: ['dcr:register'], uses: 1, expiresInSeconds: 3600, ...input },
+      { now: () => clock },
+    );
   const post = (token: string, body: unknown = METADATA) => h.call('POST', REGISTRATION_PATH, { body, token });
   const usesLeft = async (id: string) => (await listInitialAccessTokens(tokens)).find((summary) => summary.id === id)!.usesLeft;
   /** Nothing stored and no use taken by a refused request. */

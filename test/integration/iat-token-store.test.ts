@@ -2,12 +2,12 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInitialAccessToken } from '../../infra/admin/iat-commands.js';
-import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb.js';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb.js';
 import { RegistrationError } from '../../lib/errors.js';
 import type { HttpRequest } from '../../lib/http/types.js';
+import type { ClientStore } from '../../lib/registration/client.js';
 import { register } from '../../lib/registration/register.js';
 import { staticSettings } from '../../lib/settings/settings-source.js';
-import type { ClientStore } from '../../lib/registration/client.js';
 import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore, ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-access-token-store.js';
 import { systemRandom } from '../../lib/tokens/secrets.js';
@@ -44,7 +44,13 @@ describe('DynamoDB initial access token store', () => {
   const create = async (options: { uses?: number; expiresInSeconds?: number; policies?: string[] } = {}) => {
     const created = await createInitialAccessToken(
       store,
-      { subject: 'team-a', scopes: ['dcr:register'], uses: options.uses ?? 2, expiresInSeconds: options.expiresInSeconds ?? 3600, policies: options.policies },
+      {
+        subject: 'team-a',
+        scopes: ['dcr:register'],
+        uses: options.uses ?? 2,
+        expiresInSeconds: options.expiresInSeconds ?? 3600,
+        policies: options.policies,
+      },
       { now: () => NOW * 1000 },
     );
     return { ...created, ...parseServiceToken(created.token)! };
@@ -154,7 +160,11 @@ describe('DynamoDB initial access token store', () => {
 
   it('a missing table is a 503 naming DCR_IAT_TABLE_NAME', async () => {
     const missing = new DynamoDbInitialAccessTokenStore(
-      createDocumentClient({ endpoint: dynamoDb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+      createDocumentClient({
+        endpoint: dynamoDb.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      }),
       'no-such-table',
     );
 
@@ -177,7 +187,15 @@ describe('DynamoDB initial access token store', () => {
         kind: 'service',
         subject: 'team-a',
         scopes: ['dcr:register'],
-        claims: { iss: SERVICE_TOKEN_ISSUER, sub: 'team-a', scope: 'dcr:register', jti: id, iat: NOW, exp: NOW + 3600, dcr_policies: ['strict', 'internal'] },
+        claims: {
+          iss: SERVICE_TOKEN_ISSUER,
+          sub: 'team-a',
+          scope: 'dcr:register',
+          jti: id,
+          iat: NOW,
+          exp: NOW + 3600,
+          dcr_policies: ['strict', 'internal'],
+        },
       });
     });
 
@@ -212,7 +230,10 @@ describe('DynamoDB initial access token store', () => {
       // Assess
       expect((error as RegistrationError).description).toBe('the client datastore is busy');
       // the use was taken (last_used_at is written by consume) and given back
-      expect({ uses_left: (await item(id))!.uses_left, last_used_at: (await item(id))!.last_used_at }).toEqual({ uses_left: 1, last_used_at: NOW });
+      expect({ uses_left: (await item(id))!.uses_left, last_used_at: (await item(id))!.last_used_at }).toEqual({
+        uses_left: 1,
+        last_used_at: NOW,
+      });
     });
   });
 });

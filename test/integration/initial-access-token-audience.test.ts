@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError, header, REGISTRATION_PATH, startHarness, type Harness } from '../support/harness.js';
+import { expectError, type Harness, header, REGISTRATION_PATH, startHarness } from '../support/harness.js';
 
 // DCR_IAT_AUDIENCE: when an audience is configured, the initial access token must be meant for it.
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectError, HARNESS_SETTINGS, header, REGISTRATION_PATH, startHarness, type Harness } from '../support/harness.js';
+import { expectError, HARNESS_SETTINGS, type Harness, header, REGISTRATION_PATH, startHarness } from '../support/harness.js';
 
 // Tokens required, but no issuer configured (DCR_IAT_ISSUER / DCR_IAT_JWKS_URI unset): nothing can
 // verify them, so registration is unavailable rather than open.

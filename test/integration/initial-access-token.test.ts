@@ -1,6 +1,6 @@
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectError, HARNESS_SETTINGS, header, REGISTRATION_PATH, startHarness, type Answer, type Harness } from '../support/harness.js';
+import { type Answer, expectError, HARNESS_SETTINGS, type Harness, header, REGISTRATION_PATH, startHarness } from '../support/harness.js';
 
 // "Require Initial Access Token": POST needs a JWT from the authorization server carrying the required
 // scope or one scope of the group. Tokens are minted by the harness issuer, or signed here with a key
@@ -60,17 +60,31 @@ describe('initial access tokens on POST /as/clients.oauth2', () => {
     // the description pattern checks each token is refused for its own reason, not an incidental one
     it.each<[string, () => Promise<string>, RegExp]>([
       ['a token that is not a JWT', async () => 'garbage', /JWT/],
-      ['a JWT with a tampered payload', async () => {
-        const [head, , signature] = (await h.initialAccessToken()).split('.');
-        const payload = Buffer.from(JSON.stringify({ iss: h.issuer.issuer, scope: 'dcr:register', exp: 4102444800 })).toString('base64url');
-        return `${head}.${payload}.${signature}`;
-      }, /signature/],
+      [
+        'a JWT with a tampered payload',
+        async () => {
+          const [head, , signature] = (await h.initialAccessToken()).split('.');
+          const payload = Buffer.from(JSON.stringify({ iss: h.issuer.issuer, scope: 'dcr:register', exp: 4102444800 })).toString(
+            'base64url',
+          );
+          return `${head}.${payload}.${signature}`;
+        },
+        /signature/,
+      ],
       ['an expired token (an hour ago)', () => h.initialAccessToken({}, -3600), /expired/],
       ['a token of another issuer', () => sign({ iss: 'https://evil.example.test', scope: 'dcr:register' }), /issuer/],
       ['a token signed by a key the issuer does not publish', () => sign({ scope: 'dcr:register' }, untrustedKey), /signature/],
-      ['a token signed by an unknown key under a trusted kid', () => sign({ scope: 'dcr:register' }, untrustedKey, TRUSTED_KID), /signature/],
+      [
+        'a token signed by an unknown key under a trusted kid',
+        () => sign({ scope: 'dcr:register' }, untrustedKey, TRUSTED_KID),
+        /signature/,
+      ],
       ['a token without exp', () => sign({ scope: 'dcr:register', exp: undefined }), /\bexp\b/],
-      ['a token not valid before tomorrow', () => sign({ scope: 'dcr:register', nbf: Math.floor(Date.now() / 1000) + 86_400 }), /not valid yet/],
+      [
+        'a token not valid before tomorrow',
+        () => sign({ scope: 'dcr:register', nbf: Math.floor(Date.now() / 1000) + 86_400 }),
+        /not valid yet/,
+      ],
     ])('%s: 401 invalid_token with WWW-Authenticate: Bearer error="invalid_token"', async (_what, token, reason) => {
       const presented = await token();
 

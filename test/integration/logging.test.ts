@@ -1,6 +1,6 @@
 // Logs: one JSON line per request, and never a secret, a token or a request body in it.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { clientPath, startHarness, type Harness } from '../support/harness.js';
+import { clientPath, type Harness, startHarness } from '../support/harness.js';
 
 describe('request logs', () => {
   let h: Harness;

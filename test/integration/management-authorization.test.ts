@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientPath, expectError, HARNESS_SETTINGS, header, startHarness, type Answer, type Harness } from '../support/harness.js';
+import { type Answer, clientPath, expectError, HARNESS_SETTINGS, type Harness, header, startHarness } from '../support/harness.js';
 
 // The registration access token on GET, PUT and DELETE: a wrong token and an unknown client get the
 // very same 401 (a caller must not learn which client ids exist); no token gets a bare challenge.

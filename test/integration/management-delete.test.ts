@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientPath, expectError, expectNoStore, HARNESS_SETTINGS, header, startHarness, type Answer, type Harness } from '../support/harness.js';
+import {
+  type Answer,
+  clientPath,
+  expectError,
+  expectNoStore,
+  HARNESS_SETTINGS,
+  type Harness,
+  header,
+  startHarness,
+} from '../support/harness.js';
 
 // DELETE /as/clients.oauth2/{clientId} (RFC 7592 §2.3) and the Allow Client Delete setting.
 
@@ -22,7 +31,8 @@ describe('DELETE /as/clients.oauth2/{clientId}: deprovision', () => {
     expect(res.status).toBe(201);
     return res;
   };
-  const remove = (client: Answer, token = client.body.registration_access_token) => h.call('DELETE', clientPath(client.body.client_id), { token });
+  const remove = (client: Answer, token = client.body.registration_access_token) =>
+    h.call('DELETE', clientPath(client.body.client_id), { token });
 
   it('answers 204 with an empty body, and the item (with its secret and token hashes) is gone', async () => {
     const client = await registerClient();
@@ -44,7 +54,11 @@ describe('DELETE /as/clients.oauth2/{clientId}: deprovision', () => {
     const path = clientPath(client.body.client_id);
 
     expectError(await h.call('GET', path, { token }), 401, 'invalid_token');
-    expectError(await h.call('PUT', path, { token, body: { client_id: client.body.client_id, redirect_uris: [REDIRECT] } }), 401, 'invalid_token');
+    expectError(
+      await h.call('PUT', path, { token, body: { client_id: client.body.client_id, redirect_uris: [REDIRECT] } }),
+      401,
+      'invalid_token',
+    );
     expectError(await h.call('DELETE', path, { token }), 401, 'invalid_token');
     expect(await h.item(client.body.client_id)).toBeUndefined();
   });

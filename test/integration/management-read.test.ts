@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  type Answer,
   BASE_URL,
   clientPath,
   expectError,
   expectNoStore,
   HARNESS_SETTINGS,
+  type Harness,
   REGISTRATION_ACCESS_TOKEN,
   registeredMetadata,
   sha256,
   startHarness,
-  type Answer,
-  type Harness,
 } from '../support/harness.js';
 
 // GET /as/clients.oauth2/{clientId} (RFC 7592 §2.1) under each combination of the two rotation settings.
@@ -202,7 +202,10 @@ describe('GET /as/clients.oauth2/{clientId}: read', () => {
   it('lets only one of two reads racing with the same token rotate the credentials', async () => {
     const client = await registerClient();
 
-    const answers = await Promise.all([read(client.body.client_id, client.body.registration_access_token), read(client.body.client_id, client.body.registration_access_token)]);
+    const answers = await Promise.all([
+      read(client.body.client_id, client.body.registration_access_token),
+      read(client.body.client_id, client.body.registration_access_token),
+    ]);
 
     expect(answers.map((res) => res.status).sort()).toEqual([200, 401]);
     const winner = answers.find((res) => res.status === 200)!;

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  type Answer,
   clientPath,
   expectError,
   expectNoStore,
   HARNESS_SETTINGS,
+  type Harness,
   registeredMetadata,
   sha256,
   startHarness,
-  type Answer,
-  type Harness,
 } from '../support/harness.js';
 
 // PUT /as/clients.oauth2/{clientId} (RFC 7592 §2.2): a full replacement, with every rule of REFERENCE.md.
@@ -40,7 +40,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
     it('answers 200 with the new metadata; omitted fields return to their defaults', async () => {
       const client = await registerClient({ token_endpoint_auth_method: 'client_secret_post' });
 
-      const res = await put(client.body.client_id, client.body.registration_access_token, replacement(client, { redirect_uris: ['https://app.example/new'] }));
+      const res = await put(
+        client.body.client_id,
+        client.body.registration_access_token,
+        replacement(client, { redirect_uris: ['https://app.example/new'] }),
+      );
 
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({
@@ -60,7 +64,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
     it('stores exactly the echoed metadata, keeps client_id_issued_at and increments the version', async () => {
       const client = await registerClient();
 
-      const res = await put(client.body.client_id, client.body.registration_access_token, replacement(client, { redirect_uris: [REDIRECT], client_name: 'Renamed' }));
+      const res = await put(
+        client.body.client_id,
+        client.body.registration_access_token,
+        replacement(client, { redirect_uris: [REDIRECT], client_name: 'Renamed' }),
+      );
 
       const item = await h.item(client.body.client_id);
       expect(item?.metadata).toEqual(registeredMetadata(res.body));
@@ -73,7 +81,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
     it('rotates the client secret and the registration access token (both on): new hashes, old token refused', async () => {
       const client = await registerClient();
 
-      const res = await put(client.body.client_id, client.body.registration_access_token, replacement(client, { redirect_uris: [REDIRECT] }));
+      const res = await put(
+        client.body.client_id,
+        client.body.registration_access_token,
+        replacement(client, { redirect_uris: [REDIRECT] }),
+      );
 
       expect(res.body.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(res.body.client_secret).not.toBe(client.body.client_secret);
@@ -83,7 +95,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
       expect(item?.client_secret_hash).toBe(sha256(res.body.client_secret));
       expect(item?.registration_access_token_hash).toBe(sha256(res.body.registration_access_token));
       const before = await h.items();
-      expectError(await h.call('GET', clientPath(client.body.client_id), { token: client.body.registration_access_token }), 401, 'invalid_token');
+      expectError(
+        await h.call('GET', clientPath(client.body.client_id), { token: client.body.registration_access_token }),
+        401,
+        'invalid_token',
+      );
       expect(await h.items()).toEqual(before);
     });
 
@@ -105,7 +121,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
     it('drops the secret of a client that moves to none', async () => {
       const client = await registerClient();
 
-      const res = await put(client.body.client_id, client.body.registration_access_token, replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }));
+      const res = await put(
+        client.body.client_id,
+        client.body.registration_access_token,
+        replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }),
+      );
 
       expect(res.status).toBe(200);
       expect(res.body.token_endpoint_auth_method).toBe('none');
@@ -122,7 +142,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
       const res = await put(
         client.body.client_id,
         client.body.registration_access_token,
-        replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://app.example/jwks.json' }),
+        replacement(client, {
+          redirect_uris: [REDIRECT],
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks_uri: 'https://app.example/jwks.json',
+        }),
       );
 
       expect(res.status).toBe(200);
@@ -133,7 +157,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
     it('issues a new secret to a client that moves back to client_secret_basic', async () => {
       const client = await registerClient({ token_endpoint_auth_method: 'none' });
 
-      const res = await put(client.body.client_id, client.body.registration_access_token, replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_basic' }));
+      const res = await put(
+        client.body.client_id,
+        client.body.registration_access_token,
+        replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_basic' }),
+      );
 
       expect(res.status).toBe(200);
       expect(res.body.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -154,7 +182,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
       const client = await registerClient();
       const before = await h.item(client.body.client_id);
 
-      const res = await put(client.body.client_id, client.body.registration_access_token, replacement(client, { redirect_uris: [REDIRECT], client_name: 'Kept' }));
+      const res = await put(
+        client.body.client_id,
+        client.body.registration_access_token,
+        replacement(client, { redirect_uris: [REDIRECT], client_name: 'Kept' }),
+      );
 
       expect(res.status).toBe(200);
       expect(res.body.registration_access_token).toBe(client.body.registration_access_token);
@@ -169,7 +201,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
     it('issues a secret to a client that had none and moves to client_secret_post', async () => {
       const client = await registerClient({ token_endpoint_auth_method: 'none' });
 
-      const res = await put(client.body.client_id, client.body.registration_access_token, replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' }));
+      const res = await put(
+        client.body.client_id,
+        client.body.registration_access_token,
+        replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' }),
+      );
 
       expect(res.status).toBe(200);
       expect(res.body.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -182,7 +218,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
       const client = await registerClient({ token_endpoint_auth_method: 'client_secret_jwt' });
       h.configure({ rotateClientSecret: false, rotateRegistrationAccessToken: false });
 
-      const res = await put(client.body.client_id, client.body.registration_access_token, replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_jwt' }));
+      const res = await put(
+        client.body.client_id,
+        client.body.registration_access_token,
+        replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_jwt' }),
+      );
 
       expect(res.status).toBe(200);
       expect(res.body.client_secret).toBe(client.body.client_secret);
@@ -196,7 +236,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
       const client = await registerClient({ token_endpoint_auth_method: 'client_secret_jwt' });
       h.configure({ rotateClientSecret: false, rotateRegistrationAccessToken: false });
 
-      const res = await put(client.body.client_id, client.body.registration_access_token, replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_basic' }));
+      const res = await put(
+        client.body.client_id,
+        client.body.registration_access_token,
+        replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_basic' }),
+      );
       const read = await h.call('GET', clientPath(client.body.client_id), { token: client.body.registration_access_token });
 
       expect(res.status).toBe(200);
@@ -209,7 +253,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
       const client = await registerClient({ token_endpoint_auth_method: 'client_secret_basic' });
       h.configure({ rotateClientSecret: false, rotateRegistrationAccessToken: false });
 
-      const res = await put(client.body.client_id, client.body.registration_access_token, replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_jwt' }));
+      const res = await put(
+        client.body.client_id,
+        client.body.registration_access_token,
+        replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_jwt' }),
+      );
       const read = await h.call('GET', clientPath(client.body.client_id), { token: client.body.registration_access_token });
 
       expect(res.status).toBe(200);
@@ -263,7 +311,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
     it('a client_secret that differs from the current one: invalid_request', async () => {
       const client = await registerClient();
 
-      const res = await refused(client, replacement(client, { redirect_uris: [REDIRECT], client_secret: 'not-the-current-secret' }), 'invalid_request');
+      const res = await refused(
+        client,
+        replacement(client, { redirect_uris: [REDIRECT], client_secret: 'not-the-current-secret' }),
+        'invalid_request',
+      );
 
       expect(res.body.error_description).toContain('client_secret');
     });
@@ -271,7 +323,11 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
     it('a client_secret sent for a client that has none: invalid_request', async () => {
       const client = await registerClient({ token_endpoint_auth_method: 'none' });
 
-      const res = await refused(client, replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', client_secret: 'anything' }), 'invalid_request');
+      const res = await refused(
+        client,
+        replacement(client, { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', client_secret: 'anything' }),
+        'invalid_request',
+      );
 
       expect(res.body.error_description).toContain('client_secret');
     });
@@ -279,9 +335,24 @@ describe('PUT /as/clients.oauth2/{clientId}: update', () => {
     it.each<[string, Record<string, unknown>, string, string]>([
       ['redirect_uris missing while authorization_code is registered', {}, 'invalid_redirect_uri', 'redirect_uris'],
       ['a redirect URI with a fragment', { redirect_uris: ['https://app.example/cb#x'] }, 'invalid_redirect_uri', 'redirect_uris'],
-      ['an unknown token_endpoint_auth_method', { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'magic' }, 'invalid_client_metadata', 'token_endpoint_auth_method'],
-      ['jwks_uri over http', { redirect_uris: [REDIRECT], jwks_uri: 'http://app.example/jwks.json' }, 'invalid_client_metadata', 'jwks_uri'],
-      ['grant and response types that disagree', { redirect_uris: [REDIRECT], grant_types: ['client_credentials'], response_types: ['code'] }, 'invalid_client_metadata', 'types'],
+      [
+        'an unknown token_endpoint_auth_method',
+        { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'magic' },
+        'invalid_client_metadata',
+        'token_endpoint_auth_method',
+      ],
+      [
+        'jwks_uri over http',
+        { redirect_uris: [REDIRECT], jwks_uri: 'http://app.example/jwks.json' },
+        'invalid_client_metadata',
+        'jwks_uri',
+      ],
+      [
+        'grant and response types that disagree',
+        { redirect_uris: [REDIRECT], grant_types: ['client_credentials'], response_types: ['code'] },
+        'invalid_client_metadata',
+        'types',
+      ],
     ])('metadata that fails validation again (%s)', async (_what, metadata, error, field) => {
       const client = await registerClient();
 

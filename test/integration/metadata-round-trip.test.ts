@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ExtendedProperty } from '../../lib/metadata/extended-properties.js';
-import { clientPath, expectError, HARNESS_SETTINGS, registeredMetadata, startHarness, type Harness } from '../support/harness.js';
+import { clientPath, expectError, HARNESS_SETTINGS, type Harness, registeredMetadata, startHarness } from '../support/harness.js';
 
 // Issue 3 through the real handlers: a client carrying nearly every field, localized fields and
 // extended properties goes through create, read and update; each answer is compared with the exact
@@ -130,7 +130,10 @@ describe('client metadata round trips (create, read, update)', () => {
       cost_centers: ['cc-300'],
       department: 'Operations',
     };
-    const updated = await h.call('PUT', clientPath(created.body.client_id), { token: read.body.registration_access_token, body: replacement });
+    const updated = await h.call('PUT', clientPath(created.body.client_id), {
+      token: read.body.registration_access_token,
+      body: replacement,
+    });
 
     // Assess
     const { client_id: _id, ...replaced } = replacement;
@@ -149,7 +152,10 @@ describe('client metadata round trips (create, read, update)', () => {
 
   it('keeps a native loopback redirect URI exactly as registered (its port is matched loosely by the authorization server)', async () => {
     // Act
-    const res = await h.register({ application_type: 'native', redirect_uris: ['http://127.0.0.1:51004/cb', 'http://[::1]/cb', 'http://localhost/cb'] });
+    const res = await h.register({
+      application_type: 'native',
+      redirect_uris: ['http://127.0.0.1:51004/cb', 'http://[::1]/cb', 'http://localhost/cb'],
+    });
 
     // Assess
     expect(res.status).toBe(201);
@@ -174,20 +180,75 @@ describe('client metadata round trips (create, read, update)', () => {
 
   const REFUSED: readonly [string, Record<string, unknown>, string, string][] = [
     ['a string field given an array', { client_name: [] }, 'invalid_client_metadata', 'client_name must be a string, not []'],
-    ['a string field given a number', { client_description: 123 }, 'invalid_client_metadata', 'client_description must be a string, not 123'],
+    [
+      'a string field given a number',
+      { client_description: 123 },
+      'invalid_client_metadata',
+      'client_description must be a string, not 123',
+    ],
     ['a string field given null', { initiate_login_uri: null }, 'invalid_client_metadata', 'initiate_login_uri must be a string, not null'],
-    ['an array holding a number', { default_acr_values: ['a', 1] }, 'invalid_client_metadata', 'default_acr_values must hold strings, not 1'],
-    ['a boolean given a string', { require_auth_time: 'true' }, 'invalid_client_metadata', 'require_auth_time must be true or false, not "true"'],
+    [
+      'an array holding a number',
+      { default_acr_values: ['a', 1] },
+      'invalid_client_metadata',
+      'default_acr_values must hold strings, not 1',
+    ],
+    [
+      'a boolean given a string',
+      { require_auth_time: 'true' },
+      'invalid_client_metadata',
+      'require_auth_time must be true or false, not "true"',
+    ],
     ['redirect_uris given a string', { redirect_uris: 'https://app.example/cb' }, 'invalid_redirect_uri', 'redirect_uris must be an array'],
     ['redirect_uris holding null', { redirect_uris: [null] }, 'invalid_redirect_uri', 'redirect_uris must hold strings, not null'],
-    ['a native http redirect to a public host', { application_type: 'native', redirect_uris: ['http://app.example/cb'] }, 'invalid_redirect_uri', 'must use a loopback host'],
-    ['a localized field with a bad value', { 'logo_uri#fr': 'javascript:alert(1)' }, 'invalid_client_metadata', 'logo_uri#fr must use http or https'],
-    ['a localized field with a bad tag', { 'client_name#en_US': 'x' }, 'invalid_client_metadata', 'client_name#en_US does not end in a valid BCP 47 language tag'],
-    ['an extended property of the wrong shape', { cost_centers: 'cc-1' }, 'invalid_client_metadata', 'cost_centers must be an array of strings'],
-    ['an over-long extended property', { department: 'x'.repeat(1025) }, 'invalid_client_metadata', 'department must be at most 1024 characters'],
-    ['jwks with a private key', { jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', d: 'c' }] } }, 'invalid_client_metadata', 'jwks.keys[0] holds private key material ("d")'],
-    ['CIBA ping without an endpoint', { grant_types: ['authorization_code', CIBA], backchannel_token_delivery_mode: 'ping' }, 'invalid_client_metadata', 'backchannel_client_notification_endpoint is required'],
-    ['a DPoP-bound client with response type token', { response_types: ['code token'], dpop_bound_access_tokens: true }, 'invalid_client_metadata', 'dpop_bound_access_tokens cannot be true'],
+    [
+      'a native http redirect to a public host',
+      { application_type: 'native', redirect_uris: ['http://app.example/cb'] },
+      'invalid_redirect_uri',
+      'must use a loopback host',
+    ],
+    [
+      'a localized field with a bad value',
+      { 'logo_uri#fr': 'javascript:alert(1)' },
+      'invalid_client_metadata',
+      'logo_uri#fr must use http or https',
+    ],
+    [
+      'a localized field with a bad tag',
+      { 'client_name#en_US': 'x' },
+      'invalid_client_metadata',
+      'client_name#en_US does not end in a valid BCP 47 language tag',
+    ],
+    [
+      'an extended property of the wrong shape',
+      { cost_centers: 'cc-1' },
+      'invalid_client_metadata',
+      'cost_centers must be an array of strings',
+    ],
+    [
+      'an over-long extended property',
+      { department: 'x'.repeat(1025) },
+      'invalid_client_metadata',
+      'department must be at most 1024 characters',
+    ],
+    [
+      'jwks with a private key',
+      { jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', d: 'c' }] } },
+      'invalid_client_metadata',
+      'jwks.keys[0] holds private key material ("d")',
+    ],
+    [
+      'CIBA ping without an endpoint',
+      { grant_types: ['authorization_code', CIBA], backchannel_token_delivery_mode: 'ping' },
+      'invalid_client_metadata',
+      'backchannel_client_notification_endpoint is required',
+    ],
+    [
+      'a DPoP-bound client with response type token',
+      { response_types: ['code token'], dpop_bound_access_tokens: true },
+      'invalid_client_metadata',
+      'dpop_bound_access_tokens cannot be true',
+    ],
   ];
 
   it.each(REFUSED)('refuses a registration with %s, storing nothing', async (_, fields, error, says) => {

@@ -3,8 +3,8 @@ import { RegistrationError } from '../../lib/errors.js';
 import { createSectorIdentifierFetcher } from '../../lib/metadata/https-sector-identifier-fetcher.js';
 import { SectorIdentifierFetchError, type SectorIdentifierFetcher } from '../../lib/metadata/sector-identifier.js';
 import { validateMetadata } from '../../lib/metadata/validate.js';
-import { clientPath, expectError, HARNESS_SETTINGS, registeredMetadata, startHarness, type Harness } from '../support/harness.js';
-import { LARGE_BYTES, SECTOR_HOST_NAME, startSectorServer, type SectorServer } from '../support/sector-server.js';
+import { clientPath, expectError, HARNESS_SETTINGS, type Harness, registeredMetadata, startHarness } from '../support/harness.js';
+import { LARGE_BYTES, SECTOR_HOST_NAME, type SectorServer, startSectorServer } from '../support/sector-server.js';
 
 // The real sector_identifier_uri fetch (OIDC-Reg §5) against a local HTTPS server on 127.0.0.1. The
 // fetcher refuses non-public addresses; these tests reach the local server only through the
@@ -166,12 +166,18 @@ describe('sector_identifier_uri: the real fetch', () => {
       const reason = await fetchFailure(untrusting, `${server.origin}/ok`);
 
       // Assess
-      expect(reason).toMatch(/^the connection failed \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\)$/);
+      expect(reason).toMatch(
+        /^the connection failed \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\)$/,
+      );
     });
   });
 
   describe('validation with the real fetcher', () => {
-    const input = (path: string) => ({ redirect_uris: REDIRECTS, subject_type: 'pairwise', sector_identifier_uri: `${server.origin}${path}` });
+    const input = (path: string) => ({
+      redirect_uris: REDIRECTS,
+      subject_type: 'pairwise',
+      sector_identifier_uri: `${server.origin}${path}`,
+    });
 
     it('accepts a document that lists every redirect URI', async () => {
       // Act
@@ -182,7 +188,10 @@ describe('sector_identifier_uri: the real fetch', () => {
     });
 
     it.each([
-      ['/missing', 'sector_identifier_uri does not list the redirect URI "https://b.client.example/cb": it must list every redirect_uris value'],
+      [
+        '/missing',
+        'sector_identifier_uri does not list the redirect URI "https://b.client.example/cb": it must list every redirect_uris value',
+      ],
       ['/object', 'sector_identifier_uri must return a JSON array of strings (the redirect URIs)'],
       ['/large', 'sector_identifier_uri could not be fetched: the response is larger than 65536 bytes'],
       ['/redirect', 'sector_identifier_uri could not be fetched: it answered HTTP 302; redirects are not followed'],
@@ -234,7 +243,11 @@ describe('sector_identifier_uri: the real fetch', () => {
       // Assess
       expect(created.status).toBe(201);
       expect(updated.status).toBe(200);
-      expect(updated.body).toMatchObject({ sector_identifier_uri: `${server.origin}/ok`, subject_type: 'pairwise', redirect_uris: [REDIRECTS[0]] });
+      expect(updated.body).toMatchObject({
+        sector_identifier_uri: `${server.origin}/ok`,
+        subject_type: 'pairwise',
+        redirect_uris: [REDIRECTS[0]],
+      });
       expect((await h.item(created.body.client_id))?.metadata).toEqual(registeredMetadata(updated.body));
       expect(server.requests.map((request) => request.path)).toEqual(['/ok', '/ok']);
     });
@@ -244,7 +257,11 @@ describe('sector_identifier_uri: the real fetch', () => {
       const before = await h.items();
 
       // Act
-      const res = await h.register({ redirect_uris: REDIRECTS, subject_type: 'pairwise', sector_identifier_uri: `${server.origin}/missing` });
+      const res = await h.register({
+        redirect_uris: REDIRECTS,
+        subject_type: 'pairwise',
+        sector_identifier_uri: `${server.origin}/missing`,
+      });
 
       // Assess
       expectError(res, 400, 'invalid_client_metadata');
@@ -265,7 +282,9 @@ describe('sector_identifier_uri: the real fetch', () => {
 
       // Assess
       expectError(res, 400, 'invalid_client_metadata');
-      expect(res.body.error_description).toBe('sector_identifier_uri could not be fetched: it answered HTTP 302; redirects are not followed');
+      expect(res.body.error_description).toBe(
+        'sector_identifier_uri could not be fetched: it answered HTTP 302; redirects are not followed',
+      );
       expect(await h.items()).toEqual(before);
     });
 
@@ -277,7 +296,12 @@ describe('sector_identifier_uri: the real fetch', () => {
       // Act
       const res = await h.call('PUT', clientPath(created.body.client_id), {
         token: 'not-the-registration-access-token',
-        body: { client_id: created.body.client_id, redirect_uris: REDIRECTS, subject_type: 'pairwise', sector_identifier_uri: `${server.origin}/ok` },
+        body: {
+          client_id: created.body.client_id,
+          redirect_uris: REDIRECTS,
+          subject_type: 'pairwise',
+          sector_identifier_uri: `${server.origin}/ok`,
+        },
       });
 
       // Assess

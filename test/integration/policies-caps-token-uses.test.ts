@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { invalidToken } from '../../lib/errors.js';
 import type { InitialAccessTokenVerifier } from '../../lib/tokens/initial-access-token.js';
-import { expectError, HARNESS_SETTINGS, REGISTRATION_PATH, startHarness, type Harness } from '../support/harness.js';
+import { expectError, HARNESS_SETTINGS, type Harness, REGISTRATION_PATH, startHarness } from '../support/harness.js';
 
 // Caps and initial access tokens with a number of uses (lib/tokens: `consume` / `restore`): a
 // registration refused by a cap takes no use, and a token without a use left gives the cap places

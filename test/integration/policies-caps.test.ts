@@ -1,7 +1,15 @@
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientPath, expectError, HARNESS_SETTINGS, REGISTRATION_PATH, startHarness, type Answer, type Harness } from '../support/harness.js';
+import {
+  type Answer,
+  clientPath,
+  expectError,
+  HARNESS_SETTINGS,
+  type Harness,
+  REGISTRATION_PATH,
+  startHarness,
+} from '../support/harness.js';
 
 // Client caps (registration policy configuration `caps`): in total and per initial access token
 // subject, kept in counter items of the client table (`#quota#total`, `#quota#sub#<subject>`) by
@@ -104,7 +112,11 @@ describe('client caps', () => {
 
       expect(res.status).toBe(201);
       const item = await h.item(res.body.client_id);
-      expect(item).toMatchObject({ quota_counters: [subjectCounter(teamA), TOTAL], registered_by: teamA, registration_policy_lists: ['authenticated'] });
+      expect(item).toMatchObject({
+        quota_counters: [subjectCounter(teamA), TOTAL],
+        registered_by: teamA,
+        registration_policy_lists: ['authenticated'],
+      });
       expect(res.body).not.toHaveProperty('quota_counters');
       expect(res.body).not.toHaveProperty('registered_by');
       expect(await h.item(subjectCounter(teamA))).toEqual({ client_id: subjectCounter(teamA), client_count: 1 });
@@ -121,7 +133,9 @@ describe('client caps', () => {
       expect(answers.map((res) => res.status).sort()).toEqual([201, 201, 403]);
       const denied = answers.find((res) => res.status === 403)!;
       expectError(denied, 403, 'access_denied');
-      expect(denied.body.error_description).toBe('the subject of this initial access token has registered its maximum number of clients (2)');
+      expect(denied.body.error_description).toBe(
+        'the subject of this initial access token has registered its maximum number of clients (2)',
+      );
       expect(other.status).toBe(201);
       expect(await count(subjectCounter(teamA))).toBe(2);
       expect(await count(subjectCounter(teamB))).toBe(1);
@@ -133,7 +147,10 @@ describe('client caps', () => {
       h.configure({ requireInitialAccessToken: false });
       const countersBefore = await counterItems();
 
-      const answers = [await h.call('POST', REGISTRATION_PATH, { body: METADATA }), await h.call('POST', REGISTRATION_PATH, { body: METADATA })];
+      const answers = [
+        await h.call('POST', REGISTRATION_PATH, { body: METADATA }),
+        await h.call('POST', REGISTRATION_PATH, { body: METADATA }),
+      ];
 
       expect(answers.map((res) => res.status)).toEqual([201, 201]);
       expect(await counterItems()).toEqual(countersBefore);
@@ -169,7 +186,12 @@ describe('client caps', () => {
 
   describe('uses up nothing when the request is refused', () => {
     it.each<[string, Record<string, unknown>, number, string]>([
-      ['invalid metadata', { redirect_uris: ['https://app.example/cb'], token_endpoint_auth_method: 'magic' }, 400, 'invalid_client_metadata'],
+      [
+        'invalid metadata',
+        { redirect_uris: ['https://app.example/cb'], token_endpoint_auth_method: 'magic' },
+        400,
+        'invalid_client_metadata',
+      ],
       ['a bad redirect URI', { redirect_uris: ['javascript:alert(1)'] }, 400, 'invalid_redirect_uri'],
     ])('%s: %d %s, counters unchanged', async (_what, metadata, status, error) => {
       caps({ total: total0 + 5, per_subject: 5 });
@@ -184,7 +206,10 @@ describe('client caps', () => {
 
     it('a refusing registration policy: counters unchanged', async () => {
       h.configure({
-        registrationPolicies: JSON.stringify({ authenticated: [{ policy: 'https-redirect-uris' }], caps: { total: total0 + 5, per_subject: 5 } }),
+        registrationPolicies: JSON.stringify({
+          authenticated: [{ policy: 'https-redirect-uris' }],
+          caps: { total: total0 + 5, per_subject: 5 },
+        }),
       });
       expect((await registerAs(teamA)).status).toBe(201);
 

@@ -1,6 +1,15 @@
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientPath, expectError, HARNESS_SETTINGS, header, REGISTRATION_PATH, startHarness, type Answer, type Harness } from '../support/harness.js';
+import {
+  type Answer,
+  clientPath,
+  expectError,
+  HARNESS_SETTINGS,
+  type Harness,
+  header,
+  REGISTRATION_PATH,
+  startHarness,
+} from '../support/harness.js';
 
 // The registration policy pipeline: which lists run (anonymous, authenticated, lists a token names in
 // its dcr_policies claim), on POST and again on PUT; a refused configuration answers 503 and never
@@ -170,7 +179,9 @@ describe('registration policy pipeline', () => {
       expectError(res, 503, 'temporarily_unavailable');
       expect(header(res, 'Retry-After')).toBe('30');
       // the description tells the caller what kind of failure it is, not the operator's configuration
-      expect(res.body.error_description).toBe('the registration policies of this server are misconfigured; the operator has been told (see the logs)');
+      expect(res.body.error_description).toBe(
+        'the registration policies of this server are misconfigured; the operator has been told (see the logs)',
+      );
     });
 
     it('answers PUT with 503 and changes nothing; GET and DELETE, which run no policy, still work', async () => {
@@ -220,7 +231,9 @@ describe('registration policy pipeline', () => {
 
       const registered = await counted(() => h.call('POST', REGISTRATION_PATH, { body: { redirect_uris: [OTHER] }, token }));
       const updated = await counted(() => put(registered.res, { redirect_uris: [OTHER] }));
-      const deleted = await counted(() => h.call('DELETE', clientPath(registered.res.body.client_id), { token: updated.res.body.registration_access_token }));
+      const deleted = await counted(() =>
+        h.call('DELETE', clientPath(registered.res.body.client_id), { token: updated.res.body.registration_access_token }),
+      );
 
       expect([registered.res.status, updated.res.status, deleted.res.status]).toEqual([201, 200, 204]);
       expect([registered.requests, updated.requests, deleted.requests]).toEqual([1, 2, 1]);

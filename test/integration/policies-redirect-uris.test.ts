@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientPath, expectError, HARNESS_SETTINGS, registeredMetadata, startHarness, type Answer, type Harness } from '../support/harness.js';
+import {
+  type Answer,
+  clientPath,
+  expectError,
+  HARNESS_SETTINGS,
+  type Harness,
+  registeredMetadata,
+  startHarness,
+} from '../support/harness.js';
 
 // The trusted-redirect-hosts and https-redirect-uris policies through the real handlers: what each
 // accepts, the error each gives, and that a refused request stores nothing and takes no cap place.
@@ -18,7 +26,8 @@ describe('trusted-redirect-hosts and https-redirect-uris policies', () => {
     h.configure(HARNESS_SETTINGS);
   });
 
-  const policies = (...list: Record<string, unknown>[]) => h.configure({ registrationPolicies: JSON.stringify({ authenticated: list, caps: CAPS }) });
+  const policies = (...list: Record<string, unknown>[]) =>
+    h.configure({ registrationPolicies: JSON.stringify({ authenticated: list, caps: CAPS }) });
   const accepted = async (metadata: Record<string, unknown>): Promise<Answer> => {
     const res = await h.register(metadata);
     expect(res.status).toBe(201);
@@ -57,7 +66,12 @@ describe('trusted-redirect-hosts and https-redirect-uris policies', () => {
     it('allows native loopback redirects only when configured', async () => {
       const native = { application_type: 'native', redirect_uris: ['http://127.0.0.1/cb'] };
       policies(TRUSTED);
-      await refused(() => h.register(native), 400, 'invalid_redirect_uri', 'redirect_uris: "http://127.0.0.1/cb" is not on a host this server trusts for redirects');
+      await refused(
+        () => h.register(native),
+        400,
+        'invalid_redirect_uri',
+        'redirect_uris: "http://127.0.0.1/cb" is not on a host this server trusts for redirects',
+      );
 
       policies({ ...TRUSTED, allow_native_loopback: true });
 
@@ -67,7 +81,11 @@ describe('trusted-redirect-hosts and https-redirect-uris policies', () => {
     it('checks client_uri, logo_uri, policy_uri and tos_uri when asked: 400 invalid_client_metadata', async () => {
       policies({ ...TRUSTED, also_check: ['client_uri', 'logo_uri', 'policy_uri', 'tos_uri'] });
 
-      await accepted({ redirect_uris: ['https://app.example.com/cb'], client_uri: 'https://app.example.com', logo_uri: 'https://cdn.partner.example/l.png' });
+      await accepted({
+        redirect_uris: ['https://app.example.com/cb'],
+        client_uri: 'https://app.example.com',
+        logo_uri: 'https://cdn.partner.example/l.png',
+      });
       await refused(
         () => h.register({ redirect_uris: ['https://app.example.com/cb'], 'logo_uri#fr': 'https://evil.example/l.png' }),
         400,

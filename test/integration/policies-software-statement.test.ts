@@ -1,8 +1,17 @@
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientPath, expectError, HARNESS_SETTINGS, header, registeredMetadata, startHarness, type Answer, type Harness } from '../support/harness.js';
+import {
+  type Answer,
+  clientPath,
+  expectError,
+  HARNESS_SETTINGS,
+  type Harness,
+  header,
+  registeredMetadata,
+  startHarness,
+} from '../support/harness.js';
 
 // The software-statement policy (RFC 7591 §2.3) through the real handlers: statements signed with
 // real keys of a trusted issuer (its JWKS inline in the configuration, or served by a local key
@@ -25,7 +34,9 @@ async function signer(alg: 'ES256' | 'PS256', kid: string): Promise<Signer> {
 }
 
 /** A key server on 127.0.0.1: serves `jwks` at /jwks (or fails with 500) and counts the requests it gets. */
-async function keyServer(jwks: () => { keys: JWK[] } | undefined): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+async function keyServer(
+  jwks: () => { keys: JWK[] } | undefined,
+): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
   let requests = 0;
   const server: Server = createServer((_request, response) => {
     requests++;
@@ -50,7 +61,12 @@ describe('software-statement policy', () => {
   let failingServer: Awaited<ReturnType<typeof keyServer>>;
   let attackerServer: Awaited<ReturnType<typeof keyServer>>;
   beforeAll(async () => {
-    [es, ps, stranger, remote] = await Promise.all([signer('ES256', 'ssa-es'), signer('PS256', 'ssa-ps'), signer('ES256', 'ssa-es'), signer('ES256', 'remote-1')]);
+    [es, ps, stranger, remote] = await Promise.all([
+      signer('ES256', 'ssa-es'),
+      signer('PS256', 'ssa-ps'),
+      signer('ES256', 'ssa-es'),
+      signer('ES256', 'remote-1'),
+    ]);
     remoteServer = await keyServer(() => ({ keys: [remote.jwk] }));
     failingServer = await keyServer(() => undefined);
     attackerServer = await keyServer(() => ({ keys: [stranger.jwk] }));
@@ -66,7 +82,9 @@ describe('software-statement policy', () => {
     INLINE.jwks.keys = [es.jwk, ps.jwk];
     h.configure({
       registrationPolicies: JSON.stringify({
-        authenticated: [{ policy: 'software-statement', issuers: [INLINE, { issuer: REMOTE_ISSUER, jwks_uri: remoteServer.url }], ...options }],
+        authenticated: [
+          { policy: 'software-statement', issuers: [INLINE, { issuer: REMOTE_ISSUER, jwks_uri: remoteServer.url }], ...options },
+        ],
         caps: CAPS,
       }),
     });
@@ -77,7 +95,10 @@ describe('software-statement policy', () => {
   });
 
   /** A statement of ISSUER (ES256) with these claims; header and key can be changed. */
-  const statement = (claims: JWTPayload = {}, options: { by?: Signer; header?: Record<string, unknown>; alg?: string; lifetime?: number } = {}) => {
+  const statement = (
+    claims: JWTPayload = {},
+    options: { by?: Signer; header?: Record<string, unknown>; alg?: string; lifetime?: number } = {},
+  ) => {
     const by = options.by ?? es;
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ iss: ISSUER, iat: now, exp: now + (options.lifetime ?? 600), software_id: 'app-1', ...claims })
@@ -187,25 +208,48 @@ describe('software-statement policy', () => {
     it('a required statement that is missing', async () => {
       configure({ required: true });
 
-      await refused(() => h.register({ redirect_uris: [REDIRECT] }), 400, 'invalid_software_statement', exactly('a software_statement is required to register here'));
+      await refused(
+        () => h.register({ redirect_uris: [REDIRECT] }),
+        400,
+        'invalid_software_statement',
+        exactly('a software_statement is required to register here'),
+      );
     });
 
     it.each<[string, () => Promise<unknown>, string]>([
       ['not a JWT', async () => 'not-a-jwt', 'software_statement is not a JWT'],
       ['not a string', async () => ({ iss: ISSUER }), 'software_statement must be a signed JWT (a string)'],
-      ['unsigned (alg none)', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: ISSUER })).toString('base64url')}.`, 'software_statement is signed with an algorithm that is not accepted here'],
+      [
+        'unsigned (alg none)',
+        async () =>
+          `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: ISSUER })).toString('base64url')}.`,
+        'software_statement is signed with an algorithm that is not accepted here',
+      ],
       ['without iss', () => statement({ iss: undefined }), 'software_statement has no iss claim (RFC 7591 §2.3)'],
-      ['signed by another key under the issuer\'s kid', () => statement({}, { by: stranger }), `software_statement signature does not verify with the keys of "${ISSUER}"`],
+      [
+        "signed by another key under the issuer's kid",
+        () => statement({}, { by: stranger }),
+        `software_statement signature does not verify with the keys of "${ISSUER}"`,
+      ],
       ['expired', () => statement({}, { lifetime: -3600 }), 'software_statement has expired'],
       ['not valid yet', () => statement({ nbf: Math.floor(Date.now() / 1000) + 3600 }), 'software_statement is not valid yet'],
-      ['with a tampered payload', async () => {
-        const [head, , signature] = (await statement()).split('.');
-        return `${head}.${Buffer.from(JSON.stringify({ iss: ISSUER, software_id: 'other', exp: 4102444800 })).toString('base64url')}.${signature}`;
-      }, `software_statement signature does not verify with the keys of "${ISSUER}"`],
+      [
+        'with a tampered payload',
+        async () => {
+          const [head, , signature] = (await statement()).split('.');
+          return `${head}.${Buffer.from(JSON.stringify({ iss: ISSUER, software_id: 'other', exp: 4102444800 })).toString('base64url')}.${signature}`;
+        },
+        `software_statement signature does not verify with the keys of "${ISSUER}"`,
+      ],
     ])('%s', async (_what, make, description) => {
       const presented = await make();
 
-      await refused(() => h.register({ redirect_uris: [REDIRECT], software_statement: presented }), 400, 'invalid_software_statement', exactly(description));
+      await refused(
+        () => h.register({ redirect_uris: [REDIRECT], software_statement: presented }),
+        400,
+        'invalid_software_statement',
+        exactly(description),
+      );
     });
 
     it('signed with an algorithm the configuration does not accept', async () => {
@@ -244,7 +288,10 @@ describe('software-statement policy', () => {
     it('never trusts keys the statement names: an embedded jwk or a jku URL', async () => {
       const attacker = await signer('ES256', 'attacker');
       const withJwk = await statement({ redirect_uris: [REDIRECT] }, { by: attacker, header: { jwk: attacker.jwk } });
-      const withJku = await statement({ redirect_uris: [REDIRECT] }, { by: stranger, header: { kid: 'attacker', jku: attackerServer.url } });
+      const withJku = await statement(
+        { redirect_uris: [REDIRECT] },
+        { by: stranger, header: { kid: 'attacker', jku: attackerServer.url } },
+      );
       const before = attackerServer.requests();
 
       for (const presented of [withJwk, withJku]) {
@@ -276,9 +323,10 @@ describe('software-statement policy', () => {
     });
   });
 
-  it('the statement\'s claims are validated like any metadata: a bad attested redirect URI is invalid_redirect_uri', async () => {
+  it("the statement's claims are validated like any metadata: a bad attested redirect URI is invalid_redirect_uri", async () => {
     await refused(
-      async () => h.register({ redirect_uris: [REDIRECT], software_statement: await statement({ redirect_uris: ['javascript:alert(1)'] }) }),
+      async () =>
+        h.register({ redirect_uris: [REDIRECT], software_statement: await statement({ redirect_uris: ['javascript:alert(1)'] }) }),
       400,
       'invalid_redirect_uri',
       /javascript/,

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientPath, expectError, HARNESS_SETTINGS, registeredMetadata, startHarness, type Answer, type Harness } from '../support/harness.js';
+import {
+  type Answer,
+  clientPath,
+  expectError,
+  HARNESS_SETTINGS,
+  type Harness,
+  registeredMetadata,
+  startHarness,
+} from '../support/harness.js';
 
 // The response-types, grant-types and scopes policies through the real handlers: what each accepts
 // (and how it adjusts the registration), the error each gives, and that a refused request stores
@@ -21,7 +29,8 @@ describe('response-types, grant-types and scopes policies', () => {
     h.configure(HARNESS_SETTINGS);
   });
 
-  const policies = (...list: Record<string, unknown>[]) => h.configure({ registrationPolicies: JSON.stringify({ authenticated: list, caps: CAPS }) });
+  const policies = (...list: Record<string, unknown>[]) =>
+    h.configure({ registrationPolicies: JSON.stringify({ authenticated: list, caps: CAPS }) });
   const accepted = async (metadata: Record<string, unknown>): Promise<Answer> => {
     const res = await h.register(metadata);
     expect(res.status).toBe(201);
@@ -41,7 +50,11 @@ describe('response-types, grant-types and scopes policies', () => {
     it('registers an allowed response type', async () => {
       policies({ policy: 'response-types', allowed: ['code', 'code id_token'] });
 
-      const res = await accepted({ redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'implicit'], response_types: ['id_token code'] });
+      const res = await accepted({
+        redirect_uris: [REDIRECT],
+        grant_types: ['authorization_code', 'implicit'],
+        response_types: ['id_token code'],
+      });
 
       expect(res.body.response_types).toEqual(['code id_token']);
     });
@@ -60,7 +73,11 @@ describe('response-types, grant-types and scopes policies', () => {
     it('drops another (drop), with the grant it needed', async () => {
       policies({ policy: 'response-types', allowed: ['code'], unlisted: 'drop' });
 
-      const res = await accepted({ redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'implicit', 'refresh_token'], response_types: ['code', 'token'] });
+      const res = await accepted({
+        redirect_uris: [REDIRECT],
+        grant_types: ['authorization_code', 'implicit', 'refresh_token'],
+        response_types: ['code', 'token'],
+      });
 
       expect(res.body).toMatchObject({ response_types: ['code'], grant_types: ['authorization_code', 'refresh_token'] });
     });
@@ -100,7 +117,11 @@ describe('response-types, grant-types and scopes policies', () => {
     it('drops another (drop), with the response types that need it', async () => {
       policies({ policy: 'grant-types', allowed: ['authorization_code'], unlisted: 'drop' });
 
-      const res = await accepted({ redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'implicit', 'client_credentials'], response_types: ['code', 'token'] });
+      const res = await accepted({
+        redirect_uris: [REDIRECT],
+        grant_types: ['authorization_code', 'implicit', 'client_credentials'],
+        response_types: ['code', 'token'],
+      });
 
       expect(res.body).toMatchObject({ grant_types: ['authorization_code'], response_types: ['code'] });
     });
@@ -129,7 +150,12 @@ describe('response-types, grant-types and scopes policies', () => {
     it('refuses unknown scopes (reject): 400 invalid_client_metadata', async () => {
       policies({ policy: 'scopes', allowed: ['openid', 'profile'] });
 
-      await refused({ redirect_uris: [REDIRECT], scope: 'openid admin' }, 400, 'invalid_client_metadata', 'scope holds values that may not be registered here: "admin"');
+      await refused(
+        { redirect_uris: [REDIRECT], scope: 'openid admin' },
+        400,
+        'invalid_client_metadata',
+        'scope holds values that may not be registered here: "admin"',
+      );
     });
 
     it('drops unknown scopes (drop)', async () => {

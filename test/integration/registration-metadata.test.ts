@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectError, HARNESS_SETTINGS, registeredMetadata, startHarness, type Harness } from '../support/harness.js';
+import { expectError, HARNESS_SETTINGS, type Harness, registeredMetadata, startHarness } from '../support/harness.js';
 
 // The metadata fields of issue 2, through the register handler: each accepted, echoed and stored as
 // sent, and each rejected with the error code of REFERENCE.md, a description naming the field, and
@@ -117,11 +117,21 @@ describe('POST /as/clients.oauth2: issue-2 metadata fields', () => {
     const cases: Array<[string, () => Record<string, unknown>, string, string]> = [
       // [what, body, error, field named in the description]
       ['redirect_uris missing while authorization_code is registered', () => ({}), 'invalid_redirect_uri', 'redirect_uris'],
-      ['redirect_uris missing while implicit is registered', () => ({ grant_types: ['implicit'] }), 'invalid_redirect_uri', 'redirect_uris'],
+      [
+        'redirect_uris missing while implicit is registered',
+        () => ({ grant_types: ['implicit'] }),
+        'invalid_redirect_uri',
+        'redirect_uris',
+      ],
       ['redirect_uris empty', () => ({ redirect_uris: [] }), 'invalid_redirect_uri', 'redirect_uris'],
       ['redirect_uris a string, not an array', () => ({ redirect_uris: REDIRECT }), 'invalid_redirect_uri', 'redirect_uris'],
       ['redirect_uris holding a number', () => ({ redirect_uris: [42] }), 'invalid_redirect_uri', 'redirect_uris'],
-      ['a redirect URI with a fragment', () => ({ redirect_uris: ['https://app.example/cb#frag'] }), 'invalid_redirect_uri', 'redirect_uris'],
+      [
+        'a redirect URI with a fragment',
+        () => ({ redirect_uris: ['https://app.example/cb#frag'] }),
+        'invalid_redirect_uri',
+        'redirect_uris',
+      ],
       ['a relative redirect URI', () => ({ redirect_uris: ['/cb'] }), 'invalid_redirect_uri', 'redirect_uris'],
       ['a javascript: redirect URI', () => ({ redirect_uris: ['javascript:alert(1)'] }), 'invalid_redirect_uri', 'redirect_uris'],
       ['a vbscript: redirect URI', () => ({ redirect_uris: ['vbscript:msgbox(1)'] }), 'invalid_redirect_uri', 'redirect_uris'],
@@ -129,34 +139,102 @@ describe('POST /as/clients.oauth2: issue-2 metadata fields', () => {
       ['a blob: redirect URI', () => ({ redirect_uris: ['blob:https://app.example/1'] }), 'invalid_redirect_uri', 'redirect_uris'],
       ['a file: redirect URI', () => ({ redirect_uris: ['file:///etc/passwd'] }), 'invalid_redirect_uri', 'redirect_uris'],
       ['an about: redirect URI', () => ({ redirect_uris: ['about:blank'] }), 'invalid_redirect_uri', 'redirect_uris'],
-      ['a bad redirect URI even without redirecting grants', () => ({ grant_types: ['client_credentials'], redirect_uris: ['/cb'] }), 'invalid_redirect_uri', 'redirect_uris'],
-      ['client_name not a string', () => ({ redirect_uris: [REDIRECT], client_name: 42 }), 'invalid_client_metadata', 'client_name'],
-      ['token_endpoint_auth_method unknown', () => ({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_magic' }), 'invalid_client_metadata', 'token_endpoint_auth_method'],
-      ['private_key_jwt without jwks or jwks_uri', () => ({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'private_key_jwt' }), 'invalid_client_metadata', 'jwks'],
-      ['grant_types not an array', () => ({ redirect_uris: [REDIRECT], grant_types: 'authorization_code' }), 'invalid_client_metadata', 'grant_types'],
-      ['grant type unknown', () => ({ redirect_uris: [REDIRECT], grant_types: ['magic'] }), 'invalid_client_metadata', 'grant_types'],
       [
-        'the validate_bearer grant, refused for dynamic clients',
-        () => ({ redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'urn:pingidentity.com:oauth2:grant_type:validate_bearer'] }),
+        'a bad redirect URI even without redirecting grants',
+        () => ({ grant_types: ['client_credentials'], redirect_uris: ['/cb'] }),
+        'invalid_redirect_uri',
+        'redirect_uris',
+      ],
+      ['client_name not a string', () => ({ redirect_uris: [REDIRECT], client_name: 42 }), 'invalid_client_metadata', 'client_name'],
+      [
+        'token_endpoint_auth_method unknown',
+        () => ({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_magic' }),
+        'invalid_client_metadata',
+        'token_endpoint_auth_method',
+      ],
+      [
+        'private_key_jwt without jwks or jwks_uri',
+        () => ({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'private_key_jwt' }),
+        'invalid_client_metadata',
+        'jwks',
+      ],
+      [
+        'grant_types not an array',
+        () => ({ redirect_uris: [REDIRECT], grant_types: 'authorization_code' }),
         'invalid_client_metadata',
         'grant_types',
       ],
-      ['response type unknown', () => ({ redirect_uris: [REDIRECT], response_types: ['code banana'] }), 'invalid_client_metadata', 'response_types'],
-      ['scope with a character outside scope-token', () => ({ redirect_uris: [REDIRECT], scope: 'read "write"' }), 'invalid_client_metadata', 'scope'],
+      ['grant type unknown', () => ({ redirect_uris: [REDIRECT], grant_types: ['magic'] }), 'invalid_client_metadata', 'grant_types'],
+      [
+        'the validate_bearer grant, refused for dynamic clients',
+        () => ({
+          redirect_uris: [REDIRECT],
+          grant_types: ['authorization_code', 'urn:pingidentity.com:oauth2:grant_type:validate_bearer'],
+        }),
+        'invalid_client_metadata',
+        'grant_types',
+      ],
+      [
+        'response type unknown',
+        () => ({ redirect_uris: [REDIRECT], response_types: ['code banana'] }),
+        'invalid_client_metadata',
+        'response_types',
+      ],
+      [
+        'scope with a character outside scope-token',
+        () => ({ redirect_uris: [REDIRECT], scope: 'read "write"' }),
+        'invalid_client_metadata',
+        'scope',
+      ],
       ['scope not a string', () => ({ redirect_uris: [REDIRECT], scope: ['read'] }), 'invalid_client_metadata', 'scope'],
-      ['logo_uri with an ftp: scheme', () => ({ redirect_uris: [REDIRECT], logo_uri: 'ftp://app.example/logo.png' }), 'invalid_client_metadata', 'logo_uri'],
+      [
+        'logo_uri with an ftp: scheme',
+        () => ({ redirect_uris: [REDIRECT], logo_uri: 'ftp://app.example/logo.png' }),
+        'invalid_client_metadata',
+        'logo_uri',
+      ],
       ['client_uri not a URI', () => ({ redirect_uris: [REDIRECT], client_uri: 'not a uri' }), 'invalid_client_metadata', 'client_uri'],
-      ['policy_uri with a javascript: scheme', () => ({ redirect_uris: [REDIRECT], policy_uri: 'javascript:alert(1)' }), 'invalid_client_metadata', 'policy_uri'],
+      [
+        'policy_uri with a javascript: scheme',
+        () => ({ redirect_uris: [REDIRECT], policy_uri: 'javascript:alert(1)' }),
+        'invalid_client_metadata',
+        'policy_uri',
+      ],
       ['tos_uri relative', () => ({ redirect_uris: [REDIRECT], tos_uri: '/tos' }), 'invalid_client_metadata', 'tos_uri'],
       ['contacts not an array', () => ({ redirect_uris: [REDIRECT], contacts: 'ops@app.example' }), 'invalid_client_metadata', 'contacts'],
       ['contacts holding a number', () => ({ redirect_uris: [REDIRECT], contacts: [42] }), 'invalid_client_metadata', 'contacts'],
-      ['jwks_uri over http', () => ({ redirect_uris: [REDIRECT], jwks_uri: 'http://app.example/jwks.json' }), 'invalid_client_metadata', 'jwks_uri'],
-      ['jwks and jwks_uri together', () => ({ redirect_uris: [REDIRECT], jwks_uri: 'https://app.example/jwks.json', jwks: { keys: [publicJwk] } }), 'invalid_client_metadata', 'jwks'],
-      ['jwks holding a private key', () => ({ redirect_uris: [REDIRECT], jwks: { keys: [privateJwk] } }), 'invalid_client_metadata', 'jwks'],
-      ['jwks holding a symmetric key', () => ({ redirect_uris: [REDIRECT], jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQ' }] } }), 'invalid_client_metadata', 'jwks'],
+      [
+        'jwks_uri over http',
+        () => ({ redirect_uris: [REDIRECT], jwks_uri: 'http://app.example/jwks.json' }),
+        'invalid_client_metadata',
+        'jwks_uri',
+      ],
+      [
+        'jwks and jwks_uri together',
+        () => ({ redirect_uris: [REDIRECT], jwks_uri: 'https://app.example/jwks.json', jwks: { keys: [publicJwk] } }),
+        'invalid_client_metadata',
+        'jwks',
+      ],
+      [
+        'jwks holding a private key',
+        () => ({ redirect_uris: [REDIRECT], jwks: { keys: [privateJwk] } }),
+        'invalid_client_metadata',
+        'jwks',
+      ],
+      [
+        'jwks holding a symmetric key',
+        () => ({ redirect_uris: [REDIRECT], jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQ' }] } }),
+        'invalid_client_metadata',
+        'jwks',
+      ],
       ['jwks not a JWK Set', () => ({ redirect_uris: [REDIRECT], jwks: [publicJwk] }), 'invalid_client_metadata', 'jwks'],
       ['software_id not a string', () => ({ redirect_uris: [REDIRECT], software_id: 42 }), 'invalid_client_metadata', 'software_id'],
-      ['software_version not a string', () => ({ redirect_uris: [REDIRECT], software_version: 2.1 }), 'invalid_client_metadata', 'software_version'],
+      [
+        'software_version not a string',
+        () => ({ redirect_uris: [REDIRECT], software_version: 2.1 }),
+        'invalid_client_metadata',
+        'software_version',
+      ],
     ];
 
     it.each(cases)('%s', async (_what, body, error, field) => {

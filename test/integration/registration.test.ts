@@ -2,15 +2,15 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   BASE_URL,
-  HARNESS_SETTINGS,
-  REGISTRATION_ACCESS_TOKEN,
   expectError,
   expectNoStore,
+  HARNESS_SETTINGS,
+  type Harness,
   header,
+  REGISTRATION_ACCESS_TOKEN,
   registeredMetadata,
   sha256,
   startHarness,
-  type Harness,
 } from '../support/harness.js';
 
 // POST /as/clients.oauth2 (RFC 7591 §3): what a registration answers and what it stores.
@@ -133,7 +133,11 @@ describe('POST /as/clients.oauth2: registration', () => {
       const res = await h.register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: method });
 
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ token_endpoint_auth_method: method, client_secret: expect.stringMatching(BASE64URL), client_secret_expires_at: 0 });
+      expect(res.body).toMatchObject({
+        token_endpoint_auth_method: method,
+        client_secret: expect.stringMatching(BASE64URL),
+        client_secret_expires_at: 0,
+      });
       const item = await h.item(res.body.client_id);
       expect(item?.client_secret_hash).toBe(sha256(res.body.client_secret));
       expect(JSON.stringify(item)).not.toContain(res.body.client_secret);
@@ -160,7 +164,11 @@ describe('POST /as/clients.oauth2: registration', () => {
   describe('a client secret for any client that registers an HS* algorithm', () => {
     it('issues one to a none client signing ID tokens with HS256 (the HMAC key is the secret)', async () => {
       // id_token_signed_response_alg is a later issue's field; the rule under test is issue 2's
-      const res = await h.register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'HS256' });
+      const res = await h.register({
+        redirect_uris: [REDIRECT],
+        token_endpoint_auth_method: 'none',
+        id_token_signed_response_alg: 'HS256',
+      });
 
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ client_secret: expect.stringMatching(BASE64URL), client_secret_expires_at: 0 });
@@ -174,18 +182,41 @@ describe('POST /as/clients.oauth2: registration', () => {
     it.each<[string, Record<string, unknown>, string[], string[]]>([
       ['neither sent: authorization_code + code', {}, ['authorization_code'], ['code']],
       ['grant_types implicit -> response_types token', { grant_types: ['implicit'] }, ['implicit'], ['token']],
-      ['grant_types authorization_code + implicit -> code + token', { grant_types: ['authorization_code', 'implicit'] }, ['authorization_code', 'implicit'], ['code', 'token']],
-      ['grant_types authorization_code + refresh_token -> code', { grant_types: ['authorization_code', 'refresh_token'] }, ['authorization_code', 'refresh_token'], ['code']],
+      [
+        'grant_types authorization_code + implicit -> code + token',
+        { grant_types: ['authorization_code', 'implicit'] },
+        ['authorization_code', 'implicit'],
+        ['code', 'token'],
+      ],
+      [
+        'grant_types authorization_code + refresh_token -> code',
+        { grant_types: ['authorization_code', 'refresh_token'] },
+        ['authorization_code', 'refresh_token'],
+        ['code'],
+      ],
       ['response_types code -> grant_types authorization_code', { response_types: ['code'] }, ['authorization_code'], ['code']],
       ['response_types id_token -> grant_types implicit', { response_types: ['id_token'] }, ['implicit'], ['id_token']],
       ['response_types "id_token token" -> grant_types implicit', { response_types: ['id_token token'] }, ['implicit'], ['id_token token']],
-      ['response_types "code id_token" -> both grants', { response_types: ['code id_token'] }, ['authorization_code', 'implicit'], ['code id_token']],
-      ['both sent and agreeing: kept as sent', { grant_types: ['authorization_code', 'implicit', 'refresh_token'], response_types: ['code', 'code token'] }, ['authorization_code', 'implicit', 'refresh_token'], ['code', 'code token']],
+      [
+        'response_types "code id_token" -> both grants',
+        { response_types: ['code id_token'] },
+        ['authorization_code', 'implicit'],
+        ['code id_token'],
+      ],
+      [
+        'both sent and agreeing: kept as sent',
+        { grant_types: ['authorization_code', 'implicit', 'refresh_token'], response_types: ['code', 'code token'] },
+        ['authorization_code', 'implicit', 'refresh_token'],
+        ['code', 'code token'],
+      ],
     ])('%s', async (_name, sent, grantTypes, responseTypes) => {
       const res = await h.register({ redirect_uris: [REDIRECT], ...sent });
 
       expect(res.status).toBe(201);
-      expect({ grant_types: res.body.grant_types, response_types: res.body.response_types }).toEqual({ grant_types: grantTypes, response_types: responseTypes });
+      expect({ grant_types: res.body.grant_types, response_types: res.body.response_types }).toEqual({
+        grant_types: grantTypes,
+        response_types: responseTypes,
+      });
       expect((await h.item(res.body.client_id))?.metadata).toMatchObject({ grant_types: grantTypes, response_types: responseTypes });
     });
 
@@ -212,7 +243,10 @@ describe('POST /as/clients.oauth2: registration', () => {
       ['token without implicit', { grant_types: ['authorization_code'], response_types: ['code', 'token'] }],
       ['"code id_token" without implicit', { grant_types: ['authorization_code'], response_types: ['code id_token'] }],
       ['implicit with no response type that uses it', { grant_types: ['authorization_code', 'implicit'], response_types: ['code'] }],
-      ['authorization_code with no response type that uses it', { grant_types: ['authorization_code', 'implicit'], response_types: ['token'] }],
+      [
+        'authorization_code with no response type that uses it',
+        { grant_types: ['authorization_code', 'implicit'], response_types: ['token'] },
+      ],
     ])('rejects grant_types and response_types that disagree: %s', async (_name, sent) => {
       const before = await h.items();
 

@@ -2,7 +2,15 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as registerHandler } from '../../functions/register.js';
 import { matchRoute, toProxyEvent } from '../../infra/local/proxy-event.js';
-import { clientPath, expectError, HARNESS_SETTINGS, REGISTRATION_PATH, startHarness, type Answer, type Harness } from '../support/harness.js';
+import {
+  type Answer,
+  clientPath,
+  expectError,
+  HARNESS_SETTINGS,
+  type Harness,
+  REGISTRATION_PATH,
+  startHarness,
+} from '../support/harness.js';
 
 // The request body: a JSON object sent as application/json, at most 64 KiB (REFERENCE.md).
 
@@ -56,7 +64,12 @@ describe('request bodies', () => {
       const match = matchRoute('POST', REGISTRATION_PATH);
       if (match.kind !== 'route') throw new Error('no register route');
       const event = toProxyEvent(
-        { method: 'POST', path: REGISTRATION_PATH, headers: { host: 'dcr.example.test', authorization: `Bearer ${token}` }, body: JSON.stringify(METADATA) },
+        {
+          method: 'POST',
+          path: REGISTRATION_PATH,
+          headers: { host: 'dcr.example.test', authorization: `Bearer ${token}` },
+          body: JSON.stringify(METADATA),
+        },
         match.route,
         match.pathParameters,
       );
@@ -158,12 +171,20 @@ describe('request bodies', () => {
       return res;
     };
     const put = (client: Answer, body: string | undefined, contentType = 'application/json') =>
-      h.call('PUT', clientPath(client.body.client_id), { token: client.body.registration_access_token, body, headers: { 'content-type': contentType } });
+      h.call('PUT', clientPath(client.body.client_id), {
+        token: client.body.registration_access_token,
+        body,
+        headers: { 'content-type': contentType },
+      });
 
     it('Content-Type text/plain: 400 invalid_request', async () => {
       const client = await registerClient();
 
-      await refused(() => put(client, JSON.stringify({ client_id: client.body.client_id, ...METADATA }), 'text/plain'), 400, 'invalid_request');
+      await refused(
+        () => put(client, JSON.stringify({ client_id: client.body.client_id, ...METADATA }), 'text/plain'),
+        400,
+        'invalid_request',
+      );
     });
 
     it.each<[string, string | undefined]>([

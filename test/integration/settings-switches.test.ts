@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientPath, expectNoStore, HARNESS_SETTINGS, REGISTRATION_PATH, startHarness, type Answer, type Harness } from '../support/harness.js';
+import {
+  type Answer,
+  clientPath,
+  expectNoStore,
+  HARNESS_SETTINGS,
+  type Harness,
+  REGISTRATION_PATH,
+  startHarness,
+} from '../support/harness.js';
 
 // "Enable Dynamic Client Registration" and "Enable Dynamic Client Registration Management": a setting
 // flipped between two requests takes effect on the next one.

@@ -1,7 +1,7 @@
+import { createHash } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { createHash } from 'node:crypto';
 import { createLocalJWKSet, type JWK } from 'jose';
 import { expect } from 'vitest';
 import { handler as deleteHandler } from '../../functions/delete.js';
@@ -9,17 +9,17 @@ import { handler as readHandler } from '../../functions/read.js';
 import { handler as registerHandler } from '../../functions/register.js';
 import { handler as updateHandler } from '../../functions/update.js';
 import { createDevIssuer, type DevIssuer } from '../../infra/local/dev-issuer.js';
-import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb.js';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb.js';
 import { matchRoute, toProxyEvent } from '../../infra/local/proxy-event.js';
 import type { SectorIdentifierFetcher } from '../../lib/metadata/sector-identifier.js';
 import { setRuntime } from '../../lib/runtime.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../lib/settings/catalog.js';
 import { DynamoDbClientQuota } from '../../lib/store/dynamodb-client-quota.js';
-import { createDocumentClient, DynamoDbClientStore, type DocumentClientConfig } from '../../lib/store/dynamodb-client-store.js';
+import { createDocumentClient, type DocumentClientConfig, DynamoDbClientStore } from '../../lib/store/dynamodb-client-store.js';
 import { ensureClientTable } from '../../lib/store/ensure-table.js';
-import { JwtInitialAccessTokenVerifier, type InitialAccessTokenVerifier } from '../../lib/tokens/initial-access-token.js';
+import { type InitialAccessTokenVerifier, JwtInitialAccessTokenVerifier } from '../../lib/tokens/initial-access-token.js';
 import { LocalSecretSealer } from '../../lib/tokens/secret-sealer.js';
-import { systemRandom, type RandomSource } from '../../lib/tokens/secrets.js';
+import { type RandomSource, systemRandom } from '../../lib/tokens/secrets.js';
 
 // Integration harness: the real Lambda handlers (functions/*.ts), called with the API Gateway events
 // the local server builds, against dynalite in this process. Settings can change between calls.
@@ -175,7 +175,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const event = toProxyEvent({ method, path, headers, body }, match.route, match.pathParameters);
       const result = await HANDLERS[match.route.name]!(event);
       const resultHeaders = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
-      return { status: result.statusCode, headers: resultHeaders, body: result.body ? JSON.parse(result.body) : undefined, rawBody: result.body };
+      return {
+        status: result.statusCode,
+        headers: resultHeaders,
+        body: result.body ? JSON.parse(result.body) : undefined,
+        rawBody: result.body,
+      };
     },
     async register(metadata) {
       return harness.call('POST', REGISTRATION_PATH, { body: metadata, token: await harness.initialAccessToken() });

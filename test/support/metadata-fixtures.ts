@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { RegistrationError } from '../../lib/errors.js';
 import { SectorIdentifierFetchError, type SectorIdentifierFetcher } from '../../lib/metadata/sector-identifier.js';
-import { validateMetadata, type MetadataContext } from '../../lib/metadata/validate.js';
+import { type MetadataContext, validateMetadata } from '../../lib/metadata/validate.js';
 
 // Shared by the test/unit/metadata-*.test.ts suites: inputs, real public keys, and a stand-in for the
 // sector_identifier_uri fetcher (the real one is exercised against a local HTTPS server in

@@ -31,10 +31,23 @@ function makeCertificate(): { key: string; cert: string } {
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2',
-        '-subj', '/CN=sector identifier test',
-        '-addext', `subjectAltName=IP:127.0.0.1,DNS:${SECTOR_HOST_NAME}`,
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        '/CN=sector identifier test',
+        '-addext',
+        `subjectAltName=IP:127.0.0.1,DNS:${SECTOR_HOST_NAME}`,
       ],
       { stdio: 'pipe' },
     );
@@ -62,7 +75,8 @@ export async function startSectorServer(): Promise<SectorServer> {
     requests.push({ path, host: request.headers.host });
     if (path === '/hang') return;
     if (path === '/redirect') return void response.writeHead(302, { location: '/ok' }).end();
-    if (path === '/large') return void response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(big) }).end(big);
+    if (path === '/large')
+      return void response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(big) }).end(big);
     if (path === '/large-chunked') {
       response.writeHead(200, { 'content-type': 'application/json' });
       for (let offset = 0; offset < big.length; offset += 8192) response.write(big.slice(offset, offset + 8192));
@@ -71,7 +85,8 @@ export async function startSectorServer(): Promise<SectorServer> {
     if (path === '/not-json') return void response.writeHead(200, { 'content-type': 'text/plain' }).end('https://client.example/cb');
     const status = /^\/status\/(\d{3})$/.exec(path);
     if (status) return void response.writeHead(Number(status[1])).end();
-    if (documents.has(path)) return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(documents.get(path)));
+    if (documents.has(path))
+      return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(documents.get(path)));
     response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

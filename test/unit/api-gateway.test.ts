@@ -51,7 +51,9 @@ describe('toHttpRequest', () => {
   it('lower-cases header names and keeps their values', () => {
     // Act
     const request = toHttpRequest(
-      proxyEvent({ headers: { 'Content-Type': 'application/json', AUTHORIZATION: 'Bearer abc', 'X-Custom': 'Mixed Case', Skipped: undefined } }),
+      proxyEvent({
+        headers: { 'Content-Type': 'application/json', AUTHORIZATION: 'Bearer abc', 'X-Custom': 'Mixed Case', Skipped: undefined },
+      }),
     );
 
     // Assess
@@ -189,7 +191,9 @@ describe('toHttpRequest', () => {
     });
 
     it('falls back to the Host header when the event has no domain name', () => {
-      expect(toHttpRequest(proxyEvent({ domainName: undefined, headers: { Host: 'dcr.example.com' } })).baseUrl).toBe('https://dcr.example.com');
+      expect(toHttpRequest(proxyEvent({ domainName: undefined, headers: { Host: 'dcr.example.com' } })).baseUrl).toBe(
+        'https://dcr.example.com',
+      );
     });
 
     it('uses the configured public base URL over the request host', () => {
@@ -267,6 +271,7 @@ describe('errorResponse', () => {
     expect(response.status).toBe(500);
     expect(response.headers['Cache-Control']).toBe('no-store');
     expect(JSON.parse(response.body)).toEqual({ error: 'server_error', error_description: 'the server met an unexpected condition' });
-    for (const internal of ['dcr-clients', 'arn:aws', 'secret', '/var/task', 'TypeError', 'stack']) expect(response.body).not.toContain(internal);
+    for (const internal of ['dcr-clients', 'arn:aws', 'secret', '/var/task', 'TypeError', 'stack'])
+      expect(response.body).not.toContain(internal);
   });
 });

@@ -28,8 +28,14 @@ describe('resolveGrantAndResponseTypes', () => {
       [['code id_token'], [AC, IMPLICIT]],
       [['code token'], [AC, IMPLICIT]],
       [['code id_token token'], [AC, IMPLICIT]],
-      [['code', 'id_token'], [AC, IMPLICIT]],
-      [['id_token', 'code'], [AC, IMPLICIT]],
+      [
+        ['code', 'id_token'],
+        [AC, IMPLICIT],
+      ],
+      [
+        ['id_token', 'code'],
+        [AC, IMPLICIT],
+      ],
     ])('response_types %j -> grant_types %j', (responseTypes, grantTypes) => {
       expect(resolveGrantAndResponseTypes(undefined, responseTypes)).toEqual({ grant_types: grantTypes, response_types: responseTypes });
     });
@@ -39,7 +45,10 @@ describe('resolveGrantAndResponseTypes', () => {
     it.each([
       [[AC], ['code']],
       [[IMPLICIT], ['token']],
-      [[AC, IMPLICIT], ['code', 'token']],
+      [
+        [AC, IMPLICIT],
+        ['code', 'token'],
+      ],
       [[AC, 'refresh_token'], ['code']],
       [['client_credentials'], []],
       [['refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'], []],
@@ -55,7 +64,10 @@ describe('resolveGrantAndResponseTypes', () => {
       [[IMPLICIT], ['id_token']],
       [[IMPLICIT], ['token', 'id_token token']],
       [[AC, IMPLICIT], ['code id_token']],
-      [[AC, IMPLICIT], ['code', 'id_token token']],
+      [
+        [AC, IMPLICIT],
+        ['code', 'id_token token'],
+      ],
       [[AC, IMPLICIT, 'refresh_token'], ['code id_token token']],
       [['client_credentials'], []],
     ])('grant_types %j with response_types %j', (grantTypes, responseTypes) => {

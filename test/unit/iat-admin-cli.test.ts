@@ -44,7 +44,22 @@ async function run(argv: string[], env: NodeJS.ProcessEnv = { DCR_IAT_TABLE_NAME
 
 describe('npm run admin -- iat create', () => {
   it('stores the token with the given options and prints it once', async () => {
-    const res = await run(['iat', 'create', '--uses', '5', '--expires-in', '7d', '--scope', 'dcr:register extra', '--subject', 'team-a', '--description', 'CI of team A', '--policies', 'strict, internal']);
+    const res = await run([
+      'iat',
+      'create',
+      '--uses',
+      '5',
+      '--expires-in',
+      '7d',
+      '--scope',
+      'dcr:register extra',
+      '--subject',
+      'team-a',
+      '--description',
+      'CI of team A',
+      '--policies',
+      'strict, internal',
+    ]);
 
     expect(res.code).toBe(0);
     const [stored] = [...res.register.tokens.values()];
@@ -99,7 +114,12 @@ describe('npm run admin -- iat create', () => {
     ['an empty subject', ['iat', 'create', '--subject', ' '], undefined, /--subject must be/],
     ['zero uses', ['iat', 'create', '--subject', 't', '--uses', '0'], undefined, /--uses must be a whole number from 1/],
     ['uses that are no number', ['iat', 'create', '--subject', 't', '--uses', 'five'], undefined, /--uses must be a whole number/],
-    ['a duration without unit', ['iat', 'create', '--subject', 't', '--expires-in', '7'], undefined, /--expires-in must be a number with a unit/],
+    [
+      'a duration without unit',
+      ['iat', 'create', '--subject', 't', '--expires-in', '7'],
+      undefined,
+      /--expires-in must be a number with a unit/,
+    ],
     ['a duration over a year', ['iat', 'create', '--subject', 't', '--expires-in', '366d'], undefined, /at most 365d/],
     ['an empty scope', ['iat', 'create', '--subject', 't', '--scope', ' '], undefined, /--scope must be/],
     ['a policy name with spaces inside', ['iat', 'create', '--subject', 't', '--policies', 'a b'], undefined, /--policies must be/],

@@ -47,7 +47,12 @@ describe('composite initial access token verifier', () => {
 
   it.each<[string, (keyof InitialAccessTokenForms)[], string, string]>([
     ['a dcriat_ token goes to the service tokens', ['service', 'jwt', 'introspection'], SERVICE, 'service'],
-    ['a malformed dcriat_ token still goes to the service tokens (they say why)', ['service', 'introspection'], MALFORMED_SERVICE, 'service'],
+    [
+      'a malformed dcriat_ token still goes to the service tokens (they say why)',
+      ['service', 'introspection'],
+      MALFORMED_SERVICE,
+      'service',
+    ],
     ['a dcriat_ token is refused without service tokens, never sent to introspection', ['jwt', 'introspection'], SERVICE, 'refused'],
     ['a JWT goes to the JWT verifier when an issuer is configured', ['service', 'jwt', 'introspection'], JWT, 'jwt'],
     ['an unsigned JWT goes to the JWT verifier (which refuses it with its reason)', ['jwt', 'introspection'], UNSIGNED_JWT, 'jwt'],

@@ -87,7 +87,10 @@ describe('IntrospectionInitialAccessTokenVerifier: the request', () => {
       contentType: 'application/x-www-form-urlencoded',
       redirect: 'manual',
     });
-    expect(Object.fromEntries(new URLSearchParams(String(init.body)))).toEqual({ token: 'opaque-token-1', token_type_hint: 'access_token' });
+    expect(Object.fromEntries(new URLSearchParams(String(init.body)))).toEqual({
+      token: 'opaque-token-1',
+      token_type_hint: 'access_token',
+    });
     // RFC 6749 §2.3.1: each part form-urlencoded, then joined with ':' and base64-encoded
     const decoded = Buffer.from(headers.authorization!.replace(/^Basic /, ''), 'base64').toString('utf8');
     expect(decoded).toBe('dcr-service:se%3Acret+%2B%2F%25');
@@ -157,15 +160,18 @@ describe('IntrospectionInitialAccessTokenVerifier: answers', () => {
     ['401', { status: 401, body: { error: 'invalid_client' } }],
     ['403', { status: 403, text: '' }],
     ['400 invalid_client', { status: 400, body: { error: 'invalid_client' } }],
-  ])('endpoint %s (our credentials refused): 503 naming our configuration, never the secret; the secret is re-read', async (_what, answer) => {
-    const { endpoint, verifier, invalidations } = setUp();
-    endpoint.answer = answer;
+  ])(
+    'endpoint %s (our credentials refused): 503 naming our configuration, never the secret; the secret is re-read',
+    async (_what, answer) => {
+      const { endpoint, verifier, invalidations } = setUp();
+      endpoint.answer = answer;
 
-    const error = await expectUnavailable(verifier.verify('t'), /DCR_IAT_INTROSPECTION_CLIENT_ID.*configuration error of this service/);
+      const error = await expectUnavailable(verifier.verify('t'), /DCR_IAT_INTROSPECTION_CLIENT_ID.*configuration error of this service/);
 
-    expect(JSON.stringify({ description: error.description, headers: error.headers })).not.toContain('se:cret');
-    expect(invalidations()).toBe(1);
-  });
+      expect(JSON.stringify({ description: error.description, headers: error.headers })).not.toContain('se:cret');
+      expect(invalidations()).toBe(1);
+    },
+  );
 
   it('a failure to read the client secret is passed on as it is (the secret source gives the 503)', async () => {
     const { endpoint, verifier } = setUp({

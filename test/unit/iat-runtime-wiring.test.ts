@@ -65,14 +65,26 @@ describe('initial access token forms from the environment', () => {
   it.each<[string, NodeJS.ProcessEnv, RegExp]>([
     ['DCR_IAT_ISSUER alone', { DCR_IAT_ISSUER: 'https://as.example.com' }, /DCR_IAT_ISSUER and DCR_IAT_JWKS_URI go together/],
     ['DCR_IAT_JWKS_URI alone', { DCR_IAT_JWKS_URI: 'https://as.example.com/jwks' }, /DCR_IAT_JWKS_URI needs DCR_IAT_ISSUER/],
-    ['an introspection URL alone', { DCR_IAT_INTROSPECTION_URL: 'https://as.example.com/i' }, /half configured.*DCR_IAT_INTROSPECTION_CLIENT_ID.*DCR_IAT_INTROSPECTION_CLIENT_SECRET/],
-    ['an introspection client without a secret', { ...INTROSPECTION_ENV, DCR_IAT_INTROSPECTION_CLIENT_SECRET: '' }, /half configured.*CLIENT_SECRET/],
+    [
+      'an introspection URL alone',
+      { DCR_IAT_INTROSPECTION_URL: 'https://as.example.com/i' },
+      /half configured.*DCR_IAT_INTROSPECTION_CLIENT_ID.*DCR_IAT_INTROSPECTION_CLIENT_SECRET/,
+    ],
+    [
+      'an introspection client without a secret',
+      { ...INTROSPECTION_ENV, DCR_IAT_INTROSPECTION_CLIENT_SECRET: '' },
+      /half configured.*CLIENT_SECRET/,
+    ],
     ['only a cache time', { DCR_IAT_INTROSPECTION_CACHE_SECONDS: '30' }, /half configured.*DCR_IAT_INTROSPECTION_URL/],
     ['both a secret and a secret parameter', { ...INTROSPECTION_ENV, DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER: '/p' }, /not both/],
     ['plain http to another host', { ...INTROSPECTION_ENV, DCR_IAT_INTROSPECTION_URL: 'http://as.example.com/i' }, /must be an https URL/],
     ['a URL that is not one', { ...INTROSPECTION_ENV, DCR_IAT_INTROSPECTION_URL: 'as.example.com/i' }, /absolute https URL/],
     ['a negative cache time', { ...INTROSPECTION_ENV, DCR_IAT_INTROSPECTION_CACHE_SECONDS: '-1' }, /CACHE_SECONDS must be a number/],
-    ['a cache time that is no number', { ...INTROSPECTION_ENV, DCR_IAT_INTROSPECTION_CACHE_SECONDS: '1m' }, /CACHE_SECONDS must be a number/],
+    [
+      'a cache time that is no number',
+      { ...INTROSPECTION_ENV, DCR_IAT_INTROSPECTION_CACHE_SECONDS: '1m' },
+      /CACHE_SECONDS must be a number/,
+    ],
   ])('refuses %s at load time', (_what, env, message) => {
     expect(() => initialAccessTokensFromEnv(env)).toThrow(message);
     // the runtime does not load either: a half-configured form is never half-used
@@ -80,7 +92,11 @@ describe('initial access token forms from the environment', () => {
   });
 
   it('never puts the introspection secret in a configuration error', () => {
-    const env = { ...INTROSPECTION_ENV, DCR_IAT_INTROSPECTION_CLIENT_SECRET: 'do-not-print-me', DCR_IAT_INTROSPECTION_URL: 'http://as.example.com/i' };
+    const env = {
+      ...INTROSPECTION_ENV,
+      DCR_IAT_INTROSPECTION_CLIENT_SECRET: 'do-not-print-me',
+      DCR_IAT_INTROSPECTION_URL: 'http://as.example.com/i',
+    };
 
     expect(() => initialAccessTokensFromEnv(env)).toThrow(/^(?!.*do-not-print-me)/s);
   });

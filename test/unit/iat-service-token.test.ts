@@ -41,11 +41,11 @@ describe('tokens issued by this service: dcriat_<id>_<secret>', () => {
   });
 
   it('recognises the prefix, well-formed or not, and nothing else', () => {
-    expect([isServiceToken('dcriat_x'), isServiceToken(newServiceToken().token), isServiceToken('eyJ.a.b'), isServiceToken('xdcriat_')]).toEqual([
-      true,
-      true,
-      false,
-      false,
-    ]);
+    expect([
+      isServiceToken('dcriat_x'),
+      isServiceToken(newServiceToken().token),
+      isServiceToken('eyJ.a.b'),
+      isServiceToken('xdcriat_'),
+    ]).toEqual([true, true, false, false]);
   });
 });

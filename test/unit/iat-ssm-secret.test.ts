@@ -38,13 +38,19 @@ describe('SsmSecureString (the introspection client secret in AWS)', () => {
   });
 
   it('a failed read is a 503 naming the setting, not the value, and the next call reads again', async () => {
-    ssm.on(GetParameterCommand).rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDeniedException' })).resolves(answer('s3cret'));
+    ssm
+      .on(GetParameterCommand)
+      .rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }))
+      .resolves(answer('s3cret'));
     const secret = secretParameter();
 
     const error = await secret.get().catch((reason: unknown) => reason);
 
     expect(error).toBeInstanceOf(RegistrationError);
-    expect({ status: (error as RegistrationError).status, error: (error as RegistrationError).error }).toEqual({ status: 503, error: 'temporarily_unavailable' });
+    expect({ status: (error as RegistrationError).status, error: (error as RegistrationError).error }).toEqual({
+      status: 503,
+      error: 'temporarily_unavailable',
+    });
     expect((error as RegistrationError).description).toContain('DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER');
     expect(await secret.get()).toBe('s3cret');
     expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(2);

@@ -2,14 +2,14 @@
 // counts the requests it receives, so the tests see exactly when the verifier fetches the key set.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
 import {
   JwtInitialAccessTokenVerifier,
+  type JwtVerifierOptions,
   requireOneScope,
   scopesOf,
-  type JwtVerifierOptions,
   type VerifiedAccessToken,
 } from '../../lib/tokens/initial-access-token.js';
 import { thrownBy } from '../support/thrown.js';
@@ -330,7 +330,9 @@ describe('JwtInitialAccessTokenVerifier', () => {
   it('refuses a token whose payload is not a JSON object', async () => {
     // Prepare: signed correctly, but the payload is a JSON array
     const { CompactSign } = await import('jose');
-    const jws = await new CompactSign(new TextEncoder().encode('[1,2]')).setProtectedHeader({ alg: ALG, kid: currentKey.kid }).sign(currentKey.privateKey);
+    const jws = await new CompactSign(new TextEncoder().encode('[1,2]'))
+      .setProtectedHeader({ alg: ALG, kid: currentKey.kid })
+      .sign(currentKey.privateKey);
 
     // Act / Assess
     await expectInvalidToken(verifier().verify(jws), /not a valid signed JWT/);
@@ -341,7 +343,9 @@ describe('JwtInitialAccessTokenVerifier', () => {
     const error = await failureOf(verifier().verify(await token({ expiresIn: -60 })));
 
     // Assess
-    expect(error.headers['WWW-Authenticate']).toBe('Bearer error="invalid_token", error_description="the initial access token has expired"');
+    expect(error.headers['WWW-Authenticate']).toBe(
+      'Bearer error="invalid_token", error_description="the initial access token has expired"',
+    );
   });
 
   it('answers 503 temporarily_unavailable when the JWKS server is down', async () => {

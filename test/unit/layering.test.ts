@@ -58,7 +58,11 @@ describe('lib/ imports point one way', () => {
   it('finds the imports it checks (a check that reads nothing cannot fail)', () => {
     const runtime = importsOf(readFileSync('lib/runtime.ts', 'utf8'));
     expect(runtime.length).toBeGreaterThan(5);
-    expect(importsOf("import { a } from './x.js';\nexport { b } from '../y.js';\nawait import('./z.js');")).toEqual(['./x.js', '../y.js', './z.js']);
+    expect(importsOf("import { a } from './x.js';\nexport { b } from '../y.js';\nawait import('./z.js');")).toEqual([
+      './x.js',
+      '../y.js',
+      './z.js',
+    ]);
   });
 
   it('no module of lib/ imports a floor above its own', () => {

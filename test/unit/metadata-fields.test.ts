@@ -48,10 +48,7 @@ const LONG = 'x'.repeat(2_049);
 const uriField = (field: string, schemes: 'http' | 'https'): FieldCase => ({
   field,
   kind: 'string',
-  accepted: [
-    { value: 'https://client.example/path?query=1' },
-    ...(schemes === 'http' ? [{ value: 'http://client.example/' }] : []),
-  ],
+  accepted: [{ value: 'https://client.example/path?query=1' }, ...(schemes === 'http' ? [{ value: 'http://client.example/' }] : [])],
   refused: [
     { value: 'ftp://client.example/file', says: `${field} must use` },
     ...(schemes === 'https' ? [{ value: 'http://client.example/', says: `${field} must use https` }] : []),
@@ -101,7 +98,11 @@ function responseProtection(prefix: string, signingAlgs: readonly string[], refu
       kind: 'string',
       accepted: CONTENT_ENCRYPTION_ALGS.map((enc) => ({ value: enc, with: { [`${prefix}_encrypted_response_alg`]: 'dir' } })),
       refused: [
-        { value: 'A128CBC', with: { [`${prefix}_encrypted_response_alg`]: 'dir' }, says: `${prefix}_encrypted_response_enc does not support` },
+        {
+          value: 'A128CBC',
+          with: { [`${prefix}_encrypted_response_alg`]: 'dir' },
+          says: `${prefix}_encrypted_response_enc does not support`,
+        },
         { value: 'A256GCM', says: `${prefix}_encrypted_response_enc needs ${prefix}_encrypted_response_alg` },
       ],
     },
@@ -121,9 +122,14 @@ const CASES: readonly FieldCase[] = [
       { value: [], error: 'invalid_redirect_uri', says: 'redirect_uris must hold at least one URI' },
       { value: ['/cb'], error: 'invalid_redirect_uri', says: 'is not an absolute URI' },
       { value: ['https://client.example/cb#x'], error: 'invalid_redirect_uri', says: 'must not have a fragment' },
-      ...['javascript:alert(1)', 'vbscript:msgbox', 'data:text/html,x', 'blob:https://a.example/1', 'file:///etc/passwd', 'about:blank'].map(
-        (uri) => ({ value: [uri], error: 'invalid_redirect_uri' as const, says: 'uses the forbidden scheme' }),
-      ),
+      ...[
+        'javascript:alert(1)',
+        'vbscript:msgbox',
+        'data:text/html,x',
+        'blob:https://a.example/1',
+        'file:///etc/passwd',
+        'about:blank',
+      ].map((uri) => ({ value: [uri], error: 'invalid_redirect_uri' as const, says: 'uses the forbidden scheme' })),
       { value: Array(101).fill(REDIRECT), error: 'invalid_redirect_uri', says: 'redirect_uris may hold at most 100 values' },
     ],
   },
@@ -156,14 +162,20 @@ const CASES: readonly FieldCase[] = [
     field: 'response_types',
     kind: 'strings',
     accepted: [
-      ...['code', 'token', 'id_token', 'code id_token', 'code token', 'id_token token', 'code id_token token'].map((type) => ({ value: [type] })),
+      ...['code', 'token', 'id_token', 'code id_token', 'code token', 'id_token token', 'code id_token token'].map((type) => ({
+        value: [type],
+      })),
       { value: ['token id_token code'], stored: ['code id_token token'] },
       { value: ['code', 'code'], stored: ['code'] },
     ],
     refused: [
       { value: ['none'], says: 'response_types does not support "none"' },
       { value: ['code code'], says: 'response_types does not support "code code"' },
-      { value: ['code'], with: { grant_types: ['implicit'] }, says: 'response_types "code" needs grant_types to include authorization_code' },
+      {
+        value: ['code'],
+        with: { grant_types: ['implicit'] },
+        says: 'response_types "code" needs grant_types to include authorization_code',
+      },
     ],
   },
   {
@@ -211,14 +223,21 @@ const CASES: readonly FieldCase[] = [
       { value: { keys: [{ kty: 1 }] }, says: 'every key of jwks needs a "kty" string' },
       { value: { keys: [{ ...KEYS.rsa, kid: 7 }] }, says: 'jwks.keys[0].kid must be a string' },
       { value: { keys: Array(21).fill(KEYS.rsa) }, says: 'jwks may hold at most 20 keys' },
-      { value: { keys: [KEYS.rsa] }, with: { jwks_uri: 'https://client.example/jwks' }, says: 'jwks and jwks_uri cannot both be registered' },
+      {
+        value: { keys: [KEYS.rsa] },
+        with: { jwks_uri: 'https://client.example/jwks' },
+        says: 'jwks and jwks_uri cannot both be registered',
+      },
     ],
   },
   {
     field: 'software_id',
     kind: 'string',
     accepted: [{ value: '4NRB1-0XZABZI9E6-5SM3R' }],
-    refused: [{ value: '', says: 'software_id must not be empty' }, { value: 'x'.repeat(257), says: 'software_id must be at most 256' }],
+    refused: [
+      { value: '', says: 'software_id must not be empty' },
+      { value: 'x'.repeat(257), says: 'software_id must be at most 256' },
+    ],
   },
   {
     field: 'software_version',
@@ -236,7 +255,10 @@ const CASES: readonly FieldCase[] = [
     field: 'token_endpoint_auth_signing_alg',
     kind: 'string',
     accepted: [
-      ...['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512'].map((alg) => ({ value: alg, with: PRIVATE_KEY_JWT })),
+      ...['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512'].map((alg) => ({
+        value: alg,
+        with: PRIVATE_KEY_JWT,
+      })),
       ...['HS256', 'HS384', 'HS512'].map((alg) => ({ value: alg, with: { token_endpoint_auth_method: 'client_secret_jwt' } })),
     ],
     refused: [
@@ -342,7 +364,11 @@ const CASES: readonly FieldCase[] = [
     accepted: [{ value: 'https://client.example/ciba', with: { ...WITH_CIBA, backchannel_token_delivery_mode: 'ping' } }],
     refused: [
       { value: 'http://client.example/ciba', with: WITH_CIBA, says: 'backchannel_client_notification_endpoint must use https' },
-      { value: 'https://client.example/ciba#x', with: WITH_CIBA, says: 'backchannel_client_notification_endpoint must not have a fragment' },
+      {
+        value: 'https://client.example/ciba#x',
+        with: WITH_CIBA,
+        says: 'backchannel_client_notification_endpoint must not have a fragment',
+      },
     ],
   },
   {
@@ -350,7 +376,11 @@ const CASES: readonly FieldCase[] = [
     kind: 'string',
     accepted: ['RS256', 'ES384', 'PS256'].map((alg) => ({ value: alg, with: { ...WITH_CIBA, jwks: JWKS } })),
     refused: [
-      { value: 'HS256', with: { ...WITH_CIBA, jwks: JWKS }, says: 'backchannel_authentication_request_signing_alg does not support "HS256"' },
+      {
+        value: 'HS256',
+        with: { ...WITH_CIBA, jwks: JWKS },
+        says: 'backchannel_authentication_request_signing_alg does not support "HS256"',
+      },
       { value: 'ES256', with: WITH_CIBA, says: 'backchannel_authentication_request_signing_alg ES256 needs the client keys' },
     ],
   },
@@ -376,7 +406,7 @@ const WRONG_TYPES: Record<Kind, readonly unknown[]> = {
   object: ['{"keys":[]}', [], null, 1, { keys: 'x' }, { keys: [1] }],
 };
 
-const errorCodeOf = (field: string) => (FIELDS[field]?.error ?? 'invalid_client_metadata');
+const errorCodeOf = (field: string) => FIELDS[field]?.error ?? 'invalid_client_metadata';
 
 describe('client metadata fields: accepted and refused values of every field', () => {
   it('covers every field of the field table', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ExtendedProperty } from '../../lib/metadata/extended-properties.js';
 import { isLanguageTag } from '../../lib/metadata/language-tag.js';
 import type { MetadataContext } from '../../lib/metadata/validate.js';
-import type { ExtendedProperty } from '../../lib/metadata/extended-properties.js';
 import { accept, CONTEXT, REDIRECT, reject } from '../support/metadata-fixtures.js';
 
 // Language-tagged fields (RFC 7591 §2.2, BCP 47 tags) and the operator's extended properties.
@@ -99,14 +99,17 @@ describe('language-tagged fields', () => {
     });
   });
 
-  it.each(['client_name#', 'client_name#en_US', 'logo_uri#toolonglanguage', 'tos_uri#i-klingon'])('refuses %s: not a BCP 47 tag', async (name) => {
-    // Act
-    const error = await reject({ ...BASE, [name]: 'https://client.example/' });
+  it.each(['client_name#', 'client_name#en_US', 'logo_uri#toolonglanguage', 'tos_uri#i-klingon'])(
+    'refuses %s: not a BCP 47 tag',
+    async (name) => {
+      // Act
+      const error = await reject({ ...BASE, [name]: 'https://client.example/' });
 
-    // Assess
-    expect(error.error).toBe('invalid_client_metadata');
-    expect(error.description).toBe(`${name} does not end in a valid BCP 47 language tag`);
-  });
+      // Assess
+      expect(error.error).toBe('invalid_client_metadata');
+      expect(error.description).toBe(`${name} does not end in a valid BCP 47 language tag`);
+    },
+  );
 
   it('refuses the same tag twice in different case', async () => {
     // Act
@@ -198,7 +201,7 @@ describe('extended properties', () => {
     });
   });
 
-  it('never lets a property named like a standard field replace that field\'s validation', async () => {
+  it("never lets a property named like a standard field replace that field's validation", async () => {
     // Prepare: an operator configured "client_name" and "redirect_uris" as multi-valued extended properties
     const overlapping = context([
       { name: 'client_name', multiValued: true },
@@ -218,15 +221,24 @@ describe('extended properties', () => {
 
   it('never stores a property named like a client information member', async () => {
     // Prepare
-    const reserved = context(['client_id', 'client_secret', 'registration_access_token', 'registration_client_uri'].map((name) => ({ name, multiValued: false })));
+    const reserved = context(
+      ['client_id', 'client_secret', 'registration_access_token', 'registration_client_uri'].map((name) => ({ name, multiValued: false })),
+    );
 
     // Act
     const metadata = await accept(
-      { ...BASE, client_id: 'mine', client_secret: 'mine', registration_access_token: 'mine', registration_client_uri: 'https://evil.example/' },
+      {
+        ...BASE,
+        client_id: 'mine',
+        client_secret: 'mine',
+        registration_access_token: 'mine',
+        registration_client_uri: 'https://evil.example/',
+      },
       reserved,
     );
 
     // Assess
-    for (const name of ['client_id', 'client_secret', 'registration_access_token', 'registration_client_uri']) expect(metadata).not.toHaveProperty(name);
+    for (const name of ['client_id', 'client_secret', 'registration_access_token', 'registration_client_uri'])
+      expect(metadata).not.toHaveProperty(name);
   });
 });

@@ -25,7 +25,11 @@ const RULE_CASES: readonly RuleCase[] = [
     accepted: [{ grant_types: ['client_credentials'], redirect_uris: undefined }, { grant_types: ['authorization_code'] }],
     refused: [
       { input: { redirect_uris: undefined }, error: 'invalid_redirect_uri', says: 'redirect_uris must hold at least one URI' },
-      { input: { grant_types: ['implicit'], redirect_uris: [] }, error: 'invalid_redirect_uri', says: 'redirect_uris must hold at least one URI' },
+      {
+        input: { grant_types: ['implicit'], redirect_uris: [] },
+        error: 'invalid_redirect_uri',
+        says: 'redirect_uris must hold at least one URI',
+      },
     ],
   },
   {
@@ -39,7 +43,12 @@ const RULE_CASES: readonly RuleCase[] = [
       { token_endpoint_auth_method: 'private_key_jwt', jwks: JWKS },
       { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://client.example/jwks' },
     ],
-    refused: [{ input: { token_endpoint_auth_method: 'private_key_jwt' }, says: 'token_endpoint_auth_method private_key_jwt needs the client keys: send jwks or jwks_uri' }],
+    refused: [
+      {
+        input: { token_endpoint_auth_method: 'private_key_jwt' },
+        says: 'token_endpoint_auth_method private_key_jwt needs the client keys: send jwks or jwks_uri',
+      },
+    ],
   },
   {
     rule: 'an asymmetric request object signing alg needs the client keys',
@@ -50,7 +59,10 @@ const RULE_CASES: readonly RuleCase[] = [
     rule: 'an asymmetric CIBA request signing alg needs the client keys',
     accepted: [{ ...WITH_CIBA, backchannel_authentication_request_signing_alg: 'ES256', jwks: JWKS }],
     refused: [
-      { input: { ...WITH_CIBA, backchannel_authentication_request_signing_alg: 'ES256' }, says: 'backchannel_authentication_request_signing_alg ES256 needs the client keys' },
+      {
+        input: { ...WITH_CIBA, backchannel_authentication_request_signing_alg: 'ES256' },
+        says: 'backchannel_authentication_request_signing_alg ES256 needs the client keys',
+      },
     ],
   },
   ...PREFIXES.map((prefix) => ({
@@ -62,19 +74,38 @@ const RULE_CASES: readonly RuleCase[] = [
       { [`${prefix}_encrypted_response_alg`]: 'dir' },
     ],
     refused: [
-      { input: { [`${prefix}_encrypted_response_alg`]: 'ECDH-ES' }, says: `${prefix}_encrypted_response_alg ECDH-ES needs the client keys` },
-      { input: { [`${prefix}_encrypted_response_alg`]: 'RSA-OAEP' }, says: `${prefix}_encrypted_response_alg RSA-OAEP needs the client keys` },
+      {
+        input: { [`${prefix}_encrypted_response_alg`]: 'ECDH-ES' },
+        says: `${prefix}_encrypted_response_alg ECDH-ES needs the client keys`,
+      },
+      {
+        input: { [`${prefix}_encrypted_response_alg`]: 'RSA-OAEP' },
+        says: `${prefix}_encrypted_response_alg RSA-OAEP needs the client keys`,
+      },
     ],
   })),
   ...PREFIXES.map((prefix) => ({
     rule: `${prefix}_encrypted_response_enc needs ${prefix}_encrypted_response_alg`,
     accepted: [{ [`${prefix}_encrypted_response_alg`]: 'A128KW', [`${prefix}_encrypted_response_enc`]: 'A256GCM' }],
-    refused: [{ input: { [`${prefix}_encrypted_response_enc`]: 'A256GCM' }, says: `${prefix}_encrypted_response_enc needs ${prefix}_encrypted_response_alg` }],
+    refused: [
+      {
+        input: { [`${prefix}_encrypted_response_enc`]: 'A256GCM' },
+        says: `${prefix}_encrypted_response_enc needs ${prefix}_encrypted_response_alg`,
+      },
+    ],
   })),
   {
     rule: 'tls_client_auth needs tls_client_auth_subject_dn',
-    accepted: [{ token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: 'CN=client' }, { tls_client_auth_subject_dn: 'CN=client' }],
-    refused: [{ input: { token_endpoint_auth_method: 'tls_client_auth' }, says: 'tls_client_auth_subject_dn is required with token_endpoint_auth_method tls_client_auth' }],
+    accepted: [
+      { token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: 'CN=client' },
+      { tls_client_auth_subject_dn: 'CN=client' },
+    ],
+    refused: [
+      {
+        input: { token_endpoint_auth_method: 'tls_client_auth' },
+        says: 'tls_client_auth_subject_dn is required with token_endpoint_auth_method tls_client_auth',
+      },
+    ],
   },
   {
     rule: 'token_endpoint_auth_signing_alg fits the authentication method',
@@ -84,13 +115,26 @@ const RULE_CASES: readonly RuleCase[] = [
       { token_endpoint_auth_method: 'client_secret_jwt' },
     ],
     refused: [
-      { input: { token_endpoint_auth_method: 'private_key_jwt', jwks: JWKS, token_endpoint_auth_signing_alg: 'HS256' }, says: 'token_endpoint_auth_signing_alg HS256 does not fit token_endpoint_auth_method private_key_jwt; private_key_jwt takes RS256' },
-      { input: { token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'RS256' }, says: 'token_endpoint_auth_signing_alg RS256 does not fit token_endpoint_auth_method client_secret_jwt; client_secret_jwt takes HS256, HS384, HS512' },
+      {
+        input: { token_endpoint_auth_method: 'private_key_jwt', jwks: JWKS, token_endpoint_auth_signing_alg: 'HS256' },
+        says: 'token_endpoint_auth_signing_alg HS256 does not fit token_endpoint_auth_method private_key_jwt; private_key_jwt takes RS256',
+      },
+      {
+        input: { token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'RS256' },
+        says: 'token_endpoint_auth_signing_alg RS256 does not fit token_endpoint_auth_method client_secret_jwt; client_secret_jwt takes HS256, HS384, HS512',
+      },
       ...['client_secret_basic', 'client_secret_post', 'none'].map((method) => ({
         input: { token_endpoint_auth_method: method, token_endpoint_auth_signing_alg: 'RS256' },
         says: `does not fit token_endpoint_auth_method ${method}: it applies only to private_key_jwt and client_secret_jwt`,
       })),
-      { input: { token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: 'CN=c', token_endpoint_auth_signing_alg: 'HS256' }, says: 'it applies only to private_key_jwt and client_secret_jwt' },
+      {
+        input: {
+          token_endpoint_auth_method: 'tls_client_auth',
+          tls_client_auth_subject_dn: 'CN=c',
+          token_endpoint_auth_signing_alg: 'HS256',
+        },
+        says: 'it applies only to private_key_jwt and client_secret_jwt',
+      },
     ],
   },
   {
@@ -113,8 +157,14 @@ const RULE_CASES: readonly RuleCase[] = [
     ],
     refused: [
       { input: { backchannel_token_delivery_mode: 'poll' }, says: 'backchannel_token_delivery_mode applies only with the CIBA grant type' },
-      { input: { backchannel_client_notification_endpoint: 'https://client.example/ciba' }, says: 'backchannel_client_notification_endpoint applies only with the CIBA grant type' },
-      { input: { backchannel_authentication_request_signing_alg: 'RS256', jwks: JWKS }, says: 'backchannel_authentication_request_signing_alg applies only with the CIBA grant type' },
+      {
+        input: { backchannel_client_notification_endpoint: 'https://client.example/ciba' },
+        says: 'backchannel_client_notification_endpoint applies only with the CIBA grant type',
+      },
+      {
+        input: { backchannel_authentication_request_signing_alg: 'RS256', jwks: JWKS },
+        says: 'backchannel_authentication_request_signing_alg applies only with the CIBA grant type',
+      },
       { input: { backchannel_user_code_parameter: false }, says: 'backchannel_user_code_parameter applies only with the CIBA grant type' },
     ],
   },
@@ -125,8 +175,18 @@ const RULE_CASES: readonly RuleCase[] = [
       { ...WITH_CIBA, backchannel_token_delivery_mode: 'poll' },
     ],
     refused: [
-      { input: { ...WITH_CIBA, backchannel_token_delivery_mode: 'ping' }, says: 'backchannel_client_notification_endpoint is required with backchannel_token_delivery_mode ping' },
-      { input: { ...WITH_CIBA, backchannel_token_delivery_mode: 'ping', backchannel_client_notification_endpoint: 'http://client.example/ciba' }, says: 'backchannel_client_notification_endpoint must use https' },
+      {
+        input: { ...WITH_CIBA, backchannel_token_delivery_mode: 'ping' },
+        says: 'backchannel_client_notification_endpoint is required with backchannel_token_delivery_mode ping',
+      },
+      {
+        input: {
+          ...WITH_CIBA,
+          backchannel_token_delivery_mode: 'ping',
+          backchannel_client_notification_endpoint: 'http://client.example/ciba',
+        },
+        says: 'backchannel_client_notification_endpoint must use https',
+      },
     ],
   },
   {
@@ -137,7 +197,10 @@ const RULE_CASES: readonly RuleCase[] = [
       { subject_type: 'pairwise', redirect_uris: [REDIRECT, 'https://other.example/cb'], sector_identifier_uri: SECTOR_URI },
     ],
     refused: [
-      { input: { subject_type: 'pairwise', redirect_uris: [REDIRECT, 'https://other.example/cb'] }, says: 'subject_type pairwise with redirect_uris on 2 hosts needs sector_identifier_uri' },
+      {
+        input: { subject_type: 'pairwise', redirect_uris: [REDIRECT, 'https://other.example/cb'] },
+        says: 'subject_type pairwise with redirect_uris on 2 hosts needs sector_identifier_uri',
+      },
     ],
   },
   ...['tls_client_certificate_bound_access_tokens', 'dpop_bound_access_tokens'].map((field) => ({
@@ -154,7 +217,12 @@ const RULE_CASES: readonly RuleCase[] = [
   {
     rule: 'grant types and response types agree',
     accepted: [{ grant_types: ['authorization_code', 'implicit'], response_types: ['code id_token'] }],
-    refused: [{ input: { grant_types: ['authorization_code'], response_types: ['token'] }, says: 'response_types "token" needs grant_types to include implicit' }],
+    refused: [
+      {
+        input: { grant_types: ['authorization_code'], response_types: ['token'] },
+        says: 'response_types "token" needs grant_types to include implicit',
+      },
+    ],
   },
 ];
 
@@ -197,13 +265,37 @@ describe('redirect URIs per application_type (OIDC-Reg §2, RFC 8252)', () => {
   ];
   const REFUSED: readonly [string, Input, string][] = [
     ['web + implicit: http', { grant_types: ['implicit'], redirect_uris: ['http://client.example/cb'] }, 'must use https'],
-    ['web + implicit: https://localhost', { grant_types: ['implicit'], redirect_uris: ['https://localhost/cb'] }, 'must not use the host localhost'],
-    ['web + implicit: https://127.0.0.1', { grant_types: ['implicit'], redirect_uris: ['https://127.0.0.1/cb'] }, 'must not use the host 127.0.0.1'],
-    ['web + implicit: a private-use scheme', { response_types: ['code id_token'], redirect_uris: ['com.example.app:/cb'] }, 'must use https'],
-    ['native: http to a public host', { application_type: 'native', redirect_uris: ['http://client.example/cb'] }, 'must use a loopback host'],
+    [
+      'web + implicit: https://localhost',
+      { grant_types: ['implicit'], redirect_uris: ['https://localhost/cb'] },
+      'must not use the host localhost',
+    ],
+    [
+      'web + implicit: https://127.0.0.1',
+      { grant_types: ['implicit'], redirect_uris: ['https://127.0.0.1/cb'] },
+      'must not use the host 127.0.0.1',
+    ],
+    [
+      'web + implicit: a private-use scheme',
+      { response_types: ['code id_token'], redirect_uris: ['com.example.app:/cb'] },
+      'must use https',
+    ],
+    [
+      'native: http to a public host',
+      { application_type: 'native', redirect_uris: ['http://client.example/cb'] },
+      'must use a loopback host',
+    ],
     ['native: a bare word scheme', { application_type: 'native', redirect_uris: ['myapp:/cb'] }, 'must be a reverse domain name'],
-    ['native: https to a loopback host', { application_type: 'native', redirect_uris: ['https://127.0.0.1/cb'] }, 'must not use a loopback host with https'],
-    ['native: a dangerous scheme', { application_type: 'native', redirect_uris: ['javascript:alert(1)'] }, 'uses the forbidden scheme javascript'],
+    [
+      'native: https to a loopback host',
+      { application_type: 'native', redirect_uris: ['https://127.0.0.1/cb'] },
+      'must not use a loopback host with https',
+    ],
+    [
+      'native: a dangerous scheme',
+      { application_type: 'native', redirect_uris: ['javascript:alert(1)'] },
+      'uses the forbidden scheme javascript',
+    ],
   ];
 
   it.each(ACCEPTED)('accepts %s, storing the URI as sent', async (_, input) => {
@@ -260,7 +352,11 @@ describe('defaults', () => {
     const metadata = await accept({ grant_types: [CIBA] });
 
     // Assess
-    expect(metadata).toMatchObject({ grant_types: [CIBA], backchannel_token_delivery_mode: 'poll', backchannel_user_code_parameter: false });
+    expect(metadata).toMatchObject({
+      grant_types: [CIBA],
+      backchannel_token_delivery_mode: 'poll',
+      backchannel_user_code_parameter: false,
+    });
   });
 
   it('keeps the CIBA values a client sends', async () => {
@@ -276,15 +372,22 @@ describe('defaults', () => {
     expect(metadata).toMatchObject({ backchannel_token_delivery_mode: 'ping', backchannel_user_code_parameter: true });
   });
 
-  it.each(PREFIXES)('defaults %s_encrypted_response_enc to A128CBC-HS256 when only the alg is sent, and keeps a sent enc', async (prefix) => {
-    // Act
-    const defaulted = await accept({ ...BASE, [`${prefix}_encrypted_response_alg`]: 'A128KW' });
-    const sent = await accept({ ...BASE, [`${prefix}_encrypted_response_alg`]: 'A128KW', [`${prefix}_encrypted_response_enc`]: 'A256GCM' });
+  it.each(PREFIXES)(
+    'defaults %s_encrypted_response_enc to A128CBC-HS256 when only the alg is sent, and keeps a sent enc',
+    async (prefix) => {
+      // Act
+      const defaulted = await accept({ ...BASE, [`${prefix}_encrypted_response_alg`]: 'A128KW' });
+      const sent = await accept({
+        ...BASE,
+        [`${prefix}_encrypted_response_alg`]: 'A128KW',
+        [`${prefix}_encrypted_response_enc`]: 'A256GCM',
+      });
 
-    // Assess
-    expect(defaulted[`${prefix}_encrypted_response_enc`]).toBe('A128CBC-HS256');
-    expect(sent[`${prefix}_encrypted_response_enc`]).toBe('A256GCM');
-  });
+      // Assess
+      expect(defaulted[`${prefix}_encrypted_response_enc`]).toBe('A128CBC-HS256');
+      expect(sent[`${prefix}_encrypted_response_enc`]).toBe('A256GCM');
+    },
+  );
 
   it.each(['frontchannel', 'backchannel'])('defaults %s_logout_session_required to false only with the logout URI', async (kind) => {
     // Act
@@ -333,7 +436,11 @@ describe('the sector_identifier_uri document (OIDC-Reg §5)', () => {
   });
 
   it.each([
-    ['a list without one of the redirect URIs', ['https://elsewhere.example/cb'], 'sector_identifier_uri does not list the redirect URI "https://client.example/cb"'],
+    [
+      'a list without one of the redirect URIs',
+      ['https://elsewhere.example/cb'],
+      'sector_identifier_uri does not list the redirect URI "https://client.example/cb"',
+    ],
     ['an object', { redirect_uris: [REDIRECT] }, 'sector_identifier_uri must return a JSON array of strings'],
     ['an array with a number', [REDIRECT, 7], 'sector_identifier_uri must return a JSON array of strings'],
     ['a string', REDIRECT, 'sector_identifier_uri must return a JSON array of strings'],
@@ -368,13 +475,31 @@ describe('which clients get a secret, and which keep it recoverable', () => {
     [{ token_endpoint_auth_method: 'client_secret_jwt' }, { hasSecret: true, recoverable: true }],
     [{ token_endpoint_auth_method: 'none' }, { hasSecret: false, recoverable: false }],
     [{ token_endpoint_auth_method: 'private_key_jwt' }, { hasSecret: false, recoverable: false }],
-    [{ token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'HS256' }, { hasSecret: true, recoverable: true }],
-    [{ token_endpoint_auth_method: 'none', userinfo_encrypted_response_alg: 'A128KW' }, { hasSecret: true, recoverable: true }],
-    [{ token_endpoint_auth_method: 'none', id_token_encrypted_response_alg: 'dir' }, { hasSecret: true, recoverable: true }],
-    [{ token_endpoint_auth_method: 'none', id_token_encrypted_response_alg: 'RSA-OAEP' }, { hasSecret: false, recoverable: false }],
-    [{ token_endpoint_auth_method: 'client_secret_basic', id_token_signed_response_alg: 'RS256' }, { hasSecret: true, recoverable: false }],
+    [
+      { token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'HS256' },
+      { hasSecret: true, recoverable: true },
+    ],
+    [
+      { token_endpoint_auth_method: 'none', userinfo_encrypted_response_alg: 'A128KW' },
+      { hasSecret: true, recoverable: true },
+    ],
+    [
+      { token_endpoint_auth_method: 'none', id_token_encrypted_response_alg: 'dir' },
+      { hasSecret: true, recoverable: true },
+    ],
+    [
+      { token_endpoint_auth_method: 'none', id_token_encrypted_response_alg: 'RSA-OAEP' },
+      { hasSecret: false, recoverable: false },
+    ],
+    [
+      { token_endpoint_auth_method: 'client_secret_basic', id_token_signed_response_alg: 'RS256' },
+      { hasSecret: true, recoverable: false },
+    ],
     // an extended property named like an alg is not a standard field and changes nothing
-    [{ token_endpoint_auth_method: 'none', partner_alg: 'HS256' }, { hasSecret: false, recoverable: false }],
+    [
+      { token_endpoint_auth_method: 'none', partner_alg: 'HS256' },
+      { hasSecret: false, recoverable: false },
+    ],
   ])('%j -> %j', (metadata, expected) => {
     expect(secretStateOf(metadata)).toEqual(expected);
   });

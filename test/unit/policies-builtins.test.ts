@@ -56,7 +56,11 @@ describe('built-in registration policies', () => {
     it('refuses an unlisted response type (reject, the default)', async () => {
       const error = await refusal(onlyCode, { grant_types: ['authorization_code', 'implicit'], response_types: ['code', 'token'] });
 
-      expect(error).toMatchObject({ status: 400, error: 'invalid_client_metadata', description: 'response_types "token" may not be registered here; allowed: "code"' });
+      expect(error).toMatchObject({
+        status: 400,
+        error: 'invalid_client_metadata',
+        description: 'response_types "token" may not be registered here; allowed: "code"',
+      });
     });
 
     it('counts response types derived from grant_types', async () => {
@@ -76,14 +80,19 @@ describe('built-in registration policies', () => {
     it('refuses a registration left with none allowed', async () => {
       const error = await refusal({ ...onlyCode, unlisted: 'drop' }, { grant_types: ['implicit'], response_types: ['token', 'id_token'] });
 
-      expect(error).toMatchObject({ error: 'invalid_client_metadata', description: 'none of the response_types "token", "id_token" may be registered here; allowed: "code"' });
+      expect(error).toMatchObject({
+        error: 'invalid_client_metadata',
+        description: 'none of the response_types "token", "id_token" may be registered here; allowed: "code"',
+      });
     });
 
     it('with an empty allowed list, only clients without response types pass', async () => {
       const none = { policy: 'response-types', allowed: [] };
 
       expect(await run(none, { grant_types: ['client_credentials'] })).toEqual({ grant_types: ['client_credentials'] });
-      expect((await refusal(none, {})).description).toBe('response_types "code" (derived from grant_types) may not be registered here; allowed: none');
+      expect((await refusal(none, {})).description).toBe(
+        'response_types "code" (derived from grant_types) may not be registered here; allowed: none',
+      );
     });
   });
 
@@ -92,7 +101,9 @@ describe('built-in registration policies', () => {
 
     it('lets listed grants through unchanged, the default included', async () => {
       expect(await run(codeAndRefresh, {})).toEqual({});
-      expect(await run(codeAndRefresh, { grant_types: ['refresh_token', 'authorization_code'] })).toEqual({ grant_types: ['refresh_token', 'authorization_code'] });
+      expect(await run(codeAndRefresh, { grant_types: ['refresh_token', 'authorization_code'] })).toEqual({
+        grant_types: ['refresh_token', 'authorization_code'],
+      });
     });
 
     it('refuses an unlisted grant (reject, the default)', async () => {
@@ -107,7 +118,9 @@ describe('built-in registration policies', () => {
     it('refuses the default authorization_code when it is not listed', async () => {
       const error = await refusal({ policy: 'grant-types', allowed: ['client_credentials'] }, {});
 
-      expect(error.description).toBe('grant_types "authorization_code" (the default, or derived from response_types) may not be registered here; allowed: "client_credentials"');
+      expect(error.description).toBe(
+        'grant_types "authorization_code" (the default, or derived from response_types) may not be registered here; allowed: "client_credentials"',
+      );
     });
 
     it('drops unlisted grants and the response types that need them', async () => {
@@ -121,7 +134,9 @@ describe('built-in registration policies', () => {
     it('refuses a registration left with no grant', async () => {
       const error = await refusal({ ...codeAndRefresh, unlisted: 'drop' }, { grant_types: ['implicit'] });
 
-      expect(error.description).toBe('none of the grant_types "implicit" may be registered here; allowed: "authorization_code", "refresh_token"');
+      expect(error.description).toBe(
+        'none of the grant_types "implicit" may be registered here; allowed: "authorization_code", "refresh_token"',
+      );
     });
   });
 
@@ -135,7 +150,11 @@ describe('built-in registration policies', () => {
     it('refuses unknown scopes (reject, the default), naming them', async () => {
       const error = await refusal(allowed, { scope: 'openid admin api:write' });
 
-      expect(error).toMatchObject({ status: 400, error: 'invalid_client_metadata', description: 'scope holds values that may not be registered here: "admin", "api:write"' });
+      expect(error).toMatchObject({
+        status: 400,
+        error: 'invalid_client_metadata',
+        description: 'scope holds values that may not be registered here: "admin", "api:write"',
+      });
     });
 
     it('drops unknown scopes', async () => {
@@ -184,7 +203,11 @@ describe('built-in registration policies', () => {
     ])('refuses %s with invalid_redirect_uri', async (uri) => {
       const error = await refusal(trusted, { redirect_uris: [REDIRECT, uri] });
 
-      expect(error).toMatchObject({ status: 400, error: 'invalid_redirect_uri', description: `redirect_uris: ${JSON.stringify(uri)} is not on a host this server trusts for redirects` });
+      expect(error).toMatchObject({
+        status: 400,
+        error: 'invalid_redirect_uri',
+        description: `redirect_uris: ${JSON.stringify(uri)} is not on a host this server trusts for redirects`,
+      });
     });
 
     it('lets native clients use loopback redirects only when allowed', async () => {
@@ -192,12 +215,18 @@ describe('built-in registration policies', () => {
 
       expect(await run({ ...trusted, allow_native_loopback: true }, body)).toEqual(body);
       expect((await refusal(trusted, body)).error).toBe('invalid_redirect_uri');
-      expect((await refusal({ ...trusted, allow_native_loopback: true }, { redirect_uris: ['http://127.0.0.1:51004/cb'] })).error).toBe('invalid_redirect_uri');
+      expect((await refusal({ ...trusted, allow_native_loopback: true }, { redirect_uris: ['http://127.0.0.1:51004/cb'] })).error).toBe(
+        'invalid_redirect_uri',
+      );
     });
 
     it('checks client_uri, logo_uri, policy_uri, tos_uri (and their language-tagged variants) when asked', async () => {
       const checking = { ...trusted, also_check: ['client_uri', 'logo_uri', 'policy_uri', 'tos_uri', 'post_logout_redirect_uris'] };
-      const good = { redirect_uris: [REDIRECT], client_uri: 'https://app.example.com', 'logo_uri#fr': 'https://cdn.partner.example/logo.png' };
+      const good = {
+        redirect_uris: [REDIRECT],
+        client_uri: 'https://app.example.com',
+        'logo_uri#fr': 'https://cdn.partner.example/logo.png',
+      };
 
       expect(await run(checking, good)).toEqual(good);
       expect(await run(trusted, { ...good, tos_uri: 'https://evil.example/tos' })).toMatchObject({ tos_uri: 'https://evil.example/tos' });
@@ -207,7 +236,10 @@ describe('built-in registration policies', () => {
         ['post_logout_redirect_uris', ['https://evil.example/bye']],
       ] as const) {
         const error = await refusal(checking, { ...good, [field]: value });
-        expect(error).toMatchObject({ error: 'invalid_client_metadata', description: expect.stringMatching(new RegExp(`^${field}: .* is not on a host this server trusts$`)) });
+        expect(error).toMatchObject({
+          error: 'invalid_client_metadata',
+          description: expect.stringMatching(new RegExp(`^${field}: .* is not on a host this server trusts$`)),
+        });
       }
     });
   });
@@ -215,28 +247,54 @@ describe('built-in registration policies', () => {
   describe('https-redirect-uris', () => {
     const https = { policy: 'https-redirect-uris' };
 
-    it.each(['https://app.example.com/cb', 'http://127.0.0.1:8080/cb', 'http://[::1]/cb', 'http://localhost:3000/cb'])('accepts %s', async (uri) => {
-      expect(await run(https, { redirect_uris: [uri] })).toEqual({ redirect_uris: [uri] });
-    });
+    it.each(['https://app.example.com/cb', 'http://127.0.0.1:8080/cb', 'http://[::1]/cb', 'http://localhost:3000/cb'])(
+      'accepts %s',
+      async (uri) => {
+        expect(await run(https, { redirect_uris: [uri] })).toEqual({ redirect_uris: [uri] });
+      },
+    );
 
-    it.each(['http://app.example.com/cb', 'com.example.app:/cb', 'ftp://app.example.com/cb'])('refuses %s with invalid_redirect_uri', async (uri) => {
-      const error = await refusal(https, { redirect_uris: [uri] });
+    it.each(['http://app.example.com/cb', 'com.example.app:/cb', 'ftp://app.example.com/cb'])(
+      'refuses %s with invalid_redirect_uri',
+      async (uri) => {
+        const error = await refusal(https, { redirect_uris: [uri] });
 
-      expect(error).toMatchObject({ status: 400, error: 'invalid_redirect_uri', description: `redirect_uris: ${JSON.stringify(uri)} must use https (or http for loopback hosts)` });
-    });
+        expect(error).toMatchObject({
+          status: 400,
+          error: 'invalid_redirect_uri',
+          description: `redirect_uris: ${JSON.stringify(uri)} must use https (or http for loopback hosts)`,
+        });
+      },
+    );
 
     it('refuses loopback http when loopback is not allowed, and accepts private-use schemes when they are', async () => {
       expect((await refusal({ ...https, allow_loopback: false }, { redirect_uris: ['http://127.0.0.1/cb'] })).description).toBe(
         'redirect_uris: "http://127.0.0.1/cb" must use https',
       );
-      expect(await run({ ...https, allow_private_use_schemes: true }, { redirect_uris: ['com.example.app:/cb'] })).toEqual({ redirect_uris: ['com.example.app:/cb'] });
+      expect(await run({ ...https, allow_private_use_schemes: true }, { redirect_uris: ['com.example.app:/cb'] })).toEqual({
+        redirect_uris: ['com.example.app:/cb'],
+      });
     });
   });
 
   describe('software-statement', () => {
     const statement = {
       policy: 'software-statement',
-      issuers: [{ issuer: 'https://ssa.example', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] } }],
+      issuers: [
+        {
+          issuer: 'https://ssa.example',
+          jwks: {
+            keys: [
+              {
+                kty: 'EC',
+                crv: 'P-256',
+                x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+                y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+              },
+            ],
+          },
+        },
+      ],
     };
 
     it('is optional by default: a registration without one passes unchanged', async () => {
@@ -245,7 +303,12 @@ describe('built-in registration policies', () => {
 
     it.each<[string, Body, string, string]>([
       ['missing where required', {}, 'invalid_software_statement', 'a software_statement is required to register here'],
-      ['not a string', { software_statement: { iss: 'x' } }, 'invalid_software_statement', 'software_statement must be a signed JWT (a string)'],
+      [
+        'not a string',
+        { software_statement: { iss: 'x' } },
+        'invalid_software_statement',
+        'software_statement must be a signed JWT (a string)',
+      ],
       ['not a JWT', { software_statement: 'hello' }, 'invalid_software_statement', 'software_statement is not a JWT'],
     ])('refuses a statement %s', async (_what, body, error, description) => {
       expect(await refusal({ ...statement, required: true }, body)).toMatchObject({ status: 400, error, description });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parsePolicyConfig, PolicyConfigError } from '../../lib/policies/config.js';
+import { PolicyConfigError, parsePolicyConfig } from '../../lib/policies/config.js';
 import { loadPolicies } from '../../lib/policies/pipeline.js';
 import { DEFAULT_SETTINGS } from '../../lib/settings/catalog.js';
 import { settingsFromEnv } from '../../lib/settings/env-settings.js';
@@ -33,7 +33,12 @@ describe('registration policy configuration', () => {
         JSON.stringify({
           anonymous: [
             { policy: 'https-redirect-uris', allow_loopback: false, allow_private_use_schemes: true },
-            { policy: 'trusted-redirect-hosts', hosts: ['app.example.com', '.Partner.Example'], also_check: ['client_uri', 'logo_uri'], allow_native_loopback: true },
+            {
+              policy: 'trusted-redirect-hosts',
+              hosts: ['app.example.com', '.Partner.Example'],
+              also_check: ['client_uri', 'logo_uri'],
+              allow_native_loopback: true,
+            },
           ],
           authenticated: [
             { policy: 'response-types', allowed: ['code', 'id_token code'], unlisted: 'drop' },
@@ -44,7 +49,10 @@ describe('registration policy configuration', () => {
             'partner-x': [
               {
                 policy: 'software-statement',
-                issuers: [{ issuer: 'https://ssa.example', jwks: { keys: [JWK] } }, { issuer: 'https://other.example', jwks_uri: 'https://other.example/jwks' }],
+                issuers: [
+                  { issuer: 'https://ssa.example', jwks: { keys: [JWK] } },
+                  { issuer: 'https://other.example', jwks_uri: 'https://other.example/jwks' },
+                ],
                 algorithms: ['ES256'],
                 typ: 'software-statement+jwt',
                 audience: 'https://dcr.example',
@@ -76,31 +84,138 @@ describe('registration policy configuration', () => {
       ['an unknown top-level member', { anonymus: [] }, /unknown option "anonymus" of the configuration/],
       ['a list that is not an array', { anonymous: { policy: 'scopes' } }, /anonymous: must be an array/],
       ['an entry that is not an object', { anonymous: ['scopes'] }, /anonymous\[0\]: must be a policy object/],
-      ['an unknown policy name', { authenticated: [{ policy: 'allow-everything' }] }, /authenticated\[0\]\.policy: unknown policy "allow-everything"; known: response-types/],
-      ['an unknown option', { anonymous: [{ policy: 'https-redirect-uris', allow_loopbak: false }] }, /anonymous\[0\]\.allow_loopbak: unknown option "allow_loopbak" of policy https-redirect-uris/],
-      ['an option of the wrong type', { anonymous: [{ policy: 'https-redirect-uris', allow_loopback: 'yes' }] }, /anonymous\[0\]\.allow_loopback: must be true or false/],
+      [
+        'an unknown policy name',
+        { authenticated: [{ policy: 'allow-everything' }] },
+        /authenticated\[0\]\.policy: unknown policy "allow-everything"; known: response-types/,
+      ],
+      [
+        'an unknown option',
+        { anonymous: [{ policy: 'https-redirect-uris', allow_loopbak: false }] },
+        /anonymous\[0\]\.allow_loopbak: unknown option "allow_loopbak" of policy https-redirect-uris/,
+      ],
+      [
+        'an option of the wrong type',
+        { anonymous: [{ policy: 'https-redirect-uris', allow_loopback: 'yes' }] },
+        /anonymous\[0\]\.allow_loopback: must be true or false/,
+      ],
       ['a missing required option', { anonymous: [{ policy: 'grant-types' }] }, /anonymous\[0\]\.allowed: is required/],
-      ['an unknown grant type', { anonymous: [{ policy: 'grant-types', allowed: ['authorization_code', 'magic'] }] }, /anonymous\[0\]\.allowed\[1\]: "magic" is not supported/],
+      [
+        'an unknown grant type',
+        { anonymous: [{ policy: 'grant-types', allowed: ['authorization_code', 'magic'] }] },
+        /anonymous\[0\]\.allowed\[1\]: "magic" is not supported/,
+      ],
       ['an empty grant type list', { anonymous: [{ policy: 'grant-types', allowed: [] }] }, /allowed: must hold at least 1 value/],
-      ['an unknown unlisted mode', { anonymous: [{ policy: 'grant-types', allowed: ['implicit'], unlisted: 'ignore' }] }, /unlisted: "ignore" is not supported; supported: reject, drop/],
-      ['a response type that is not one', { anonymous: [{ policy: 'response-types', allowed: ['code code'] }] }, /allowed\[0\]: "code code" is not a response type/],
-      ['a scope that is not a scope token', { anonymous: [{ policy: 'scopes', allowed: ['read "all"'] }] }, /allowed\[0\]: "read \\"all\\"" is not a scope token/],
-      ['default scopes outside the allowed ones', { anonymous: [{ policy: 'scopes', allowed: ['a'], default: ['a', 'b'] }] }, /"default" holds scopes that "allowed" does not: "b"/],
+      [
+        'an unknown unlisted mode',
+        { anonymous: [{ policy: 'grant-types', allowed: ['implicit'], unlisted: 'ignore' }] },
+        /unlisted: "ignore" is not supported; supported: reject, drop/,
+      ],
+      [
+        'a response type that is not one',
+        { anonymous: [{ policy: 'response-types', allowed: ['code code'] }] },
+        /allowed\[0\]: "code code" is not a response type/,
+      ],
+      [
+        'a scope that is not a scope token',
+        { anonymous: [{ policy: 'scopes', allowed: ['read "all"'] }] },
+        /allowed\[0\]: "read \\"all\\"" is not a scope token/,
+      ],
+      [
+        'default scopes outside the allowed ones',
+        { anonymous: [{ policy: 'scopes', allowed: ['a'], default: ['a', 'b'] }] },
+        /"default" holds scopes that "allowed" does not: "b"/,
+      ],
       ['a scopes policy with nothing to do', { anonymous: [{ policy: 'scopes', unlisted: 'drop' }] }, /needs "allowed", "default" or both/],
-      ['a host with a path', { anonymous: [{ policy: 'trusted-redirect-hosts', hosts: ['app.example.com/cb'] }] }, /hosts\[0\]: "app.example.com\/cb" is not a host name/],
+      [
+        'a host with a path',
+        { anonymous: [{ policy: 'trusted-redirect-hosts', hosts: ['app.example.com/cb'] }] },
+        /hosts\[0\]: "app.example.com\/cb" is not a host name/,
+      ],
       ['a host with a port', { anonymous: [{ policy: 'trusted-redirect-hosts', hosts: ['app.example.com:8443'] }] }, /hosts\[0\]/],
       ['a host with a scheme', { anonymous: [{ policy: 'trusted-redirect-hosts', hosts: ['https://app.example.com'] }] }, /hosts\[0\]/],
-      ['a one-label domain suffix', { anonymous: [{ policy: 'trusted-redirect-hosts', hosts: ['.com'] }] }, /hosts\[0\]: "\.com" is not a host name/],
+      [
+        'a one-label domain suffix',
+        { anonymous: [{ policy: 'trusted-redirect-hosts', hosts: ['.com'] }] },
+        /hosts\[0\]: "\.com" is not a host name/,
+      ],
       ['no hosts', { anonymous: [{ policy: 'trusted-redirect-hosts', hosts: [] }] }, /hosts: must hold at least 1 value/],
-      ['an unknown also_check field', { anonymous: [{ policy: 'trusted-redirect-hosts', hosts: ['a.example'], also_check: ['jwks_uri'] }] }, /also_check\[0\]: "jwks_uri" is not supported/],
-      ['a software statement issuer without keys', { anonymous: [{ policy: 'software-statement', issuers: [{ issuer: 'https://ssa.example' }] }] }, /issuers\[0\]: needs exactly one of "jwks_uri" and "jwks"/],
-      ['an issuer with both key sources', { anonymous: [{ policy: 'software-statement', issuers: [{ issuer: 'https://ssa.example', jwks: { keys: [JWK] }, jwks_uri: 'https://ssa.example/jwks' }] }] }, /needs exactly one/],
-      ['an issuer JWKS URL over plain http', { anonymous: [{ policy: 'software-statement', issuers: [{ issuer: 'https://ssa.example', jwks_uri: 'http://ssa.example/jwks' }] }] }, /jwks_uri: "http:\/\/ssa.example\/jwks" must be an https URL/],
-      ['a private key in an inline JWKS', { anonymous: [{ policy: 'software-statement', issuers: [{ issuer: 'https://ssa.example', jwks: { keys: [{ ...JWK, d: 'secret' }] } }] }] }, /keys\[0\]: must be a public key/],
-      ['a symmetric key in an inline JWKS', { anonymous: [{ policy: 'software-statement', issuers: [{ issuer: 'https://ssa.example', jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }] }] }, /must be a public key/],
-      ['an HMAC algorithm', { anonymous: [{ policy: 'software-statement', issuers: [{ issuer: 'https://ssa.example', jwks: { keys: [JWK] } }], algorithms: ['HS256'] }] }, /algorithms\[0\]: "HS256" is not supported/],
-      ['an unknown option of an issuer', { anonymous: [{ policy: 'software-statement', issuers: [{ issuer: 'https://ssa.example', jwks: { keys: [JWK] }, jku: 'x' }] }] }, /issuers\[0\]\.jku: unknown option "jku" of a trusted issuer/],
-      ['the same issuer twice', { anonymous: [{ policy: 'software-statement', issuers: [{ issuer: 'https://a.example', jwks: { keys: [JWK] } }, { issuer: 'https://a.example', jwks: { keys: [JWK] } }] }] }, /lists an issuer twice/],
+      [
+        'an unknown also_check field',
+        { anonymous: [{ policy: 'trusted-redirect-hosts', hosts: ['a.example'], also_check: ['jwks_uri'] }] },
+        /also_check\[0\]: "jwks_uri" is not supported/,
+      ],
+      [
+        'a software statement issuer without keys',
+        { anonymous: [{ policy: 'software-statement', issuers: [{ issuer: 'https://ssa.example' }] }] },
+        /issuers\[0\]: needs exactly one of "jwks_uri" and "jwks"/,
+      ],
+      [
+        'an issuer with both key sources',
+        {
+          anonymous: [
+            {
+              policy: 'software-statement',
+              issuers: [{ issuer: 'https://ssa.example', jwks: { keys: [JWK] }, jwks_uri: 'https://ssa.example/jwks' }],
+            },
+          ],
+        },
+        /needs exactly one/,
+      ],
+      [
+        'an issuer JWKS URL over plain http',
+        {
+          anonymous: [{ policy: 'software-statement', issuers: [{ issuer: 'https://ssa.example', jwks_uri: 'http://ssa.example/jwks' }] }],
+        },
+        /jwks_uri: "http:\/\/ssa.example\/jwks" must be an https URL/,
+      ],
+      [
+        'a private key in an inline JWKS',
+        {
+          anonymous: [
+            { policy: 'software-statement', issuers: [{ issuer: 'https://ssa.example', jwks: { keys: [{ ...JWK, d: 'secret' }] } }] },
+          ],
+        },
+        /keys\[0\]: must be a public key/,
+      ],
+      [
+        'a symmetric key in an inline JWKS',
+        {
+          anonymous: [
+            { policy: 'software-statement', issuers: [{ issuer: 'https://ssa.example', jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }] },
+          ],
+        },
+        /must be a public key/,
+      ],
+      [
+        'an HMAC algorithm',
+        {
+          anonymous: [
+            { policy: 'software-statement', issuers: [{ issuer: 'https://ssa.example', jwks: { keys: [JWK] } }], algorithms: ['HS256'] },
+          ],
+        },
+        /algorithms\[0\]: "HS256" is not supported/,
+      ],
+      [
+        'an unknown option of an issuer',
+        { anonymous: [{ policy: 'software-statement', issuers: [{ issuer: 'https://ssa.example', jwks: { keys: [JWK] }, jku: 'x' }] }] },
+        /issuers\[0\]\.jku: unknown option "jku" of a trusted issuer/,
+      ],
+      [
+        'the same issuer twice',
+        {
+          anonymous: [
+            {
+              policy: 'software-statement',
+              issuers: [
+                { issuer: 'https://a.example', jwks: { keys: [JWK] } },
+                { issuer: 'https://a.example', jwks: { keys: [JWK] } },
+              ],
+            },
+          ],
+        },
+        /lists an issuer twice/,
+      ],
       ['a named list called like a base list', { named: { authenticated: [] } }, /named\.authenticated: "authenticated" is reserved/],
       ['a named list with a bad name', { named: { 'has space': [] } }, /"has space" is not a list name/],
       ['a negative cap', { caps: { total: -1 } }, /caps\.total: must not be negative/],
@@ -177,12 +292,18 @@ describe('registration policy configuration', () => {
       const path = join(dir, 'bad.json');
       writeFileSync(path, '{"caps": {"total": "many"}}');
 
-      expect(() => settingsFromEnv({ DCR_REGISTRATION_POLICIES_FILE: path })).toThrow(/^DCR_REGISTRATION_POLICIES_FILE \(.*bad\.json\): .*caps\.total: must be a number/);
+      expect(() => settingsFromEnv({ DCR_REGISTRATION_POLICIES_FILE: path })).toThrow(
+        /^DCR_REGISTRATION_POLICIES_FILE \(.*bad\.json\): .*caps\.total: must be a number/,
+      );
     });
 
     it('refuses a file that cannot be read, and both variables at once', () => {
-      expect(() => settingsFromEnv({ DCR_REGISTRATION_POLICIES_FILE: join(dir, 'missing.json') })).toThrow(/cannot read .*missing\.json \(ENOENT\)/);
-      expect(() => settingsFromEnv({ DCR_REGISTRATION_POLICIES: '{}', DCR_REGISTRATION_POLICIES_FILE: join(dir, 'policies.json') })).toThrow(/both set/);
+      expect(() => settingsFromEnv({ DCR_REGISTRATION_POLICIES_FILE: join(dir, 'missing.json') })).toThrow(
+        /cannot read .*missing\.json \(ENOENT\)/,
+      );
+      expect(() =>
+        settingsFromEnv({ DCR_REGISTRATION_POLICIES: '{}', DCR_REGISTRATION_POLICIES_FILE: join(dir, 'policies.json') }),
+      ).toThrow(/both set/);
     });
   });
 });

@@ -7,13 +7,16 @@ import { SETTINGS } from '../../lib/settings/catalog.js';
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
 describe('README settings table', () => {
-  it.each(SETTINGS.map((definition) => [definition.parameter, definition]))('documents %s with its variable and default', (_name, definition) => {
-    const row = readme.split('\n').find((line) => line.includes(`\`/dcr/<stage>/${definition.parameter}\``));
+  it.each(SETTINGS.map((definition) => [definition.parameter, definition]))(
+    'documents %s with its variable and default',
+    (_name, definition) => {
+      const row = readme.split('\n').find((line) => line.includes(`\`/dcr/<stage>/${definition.parameter}\``));
 
-    expect(row, `no README row for /dcr/<stage>/${definition.parameter}`).toBeDefined();
-    expect(row).toContain(`\`${definition.envVar}\``);
-    expect(row).toContain(`\`${definition.defaultValue}\``);
-  });
+      expect(row, `no README row for /dcr/<stage>/${definition.parameter}`).toBeDefined();
+      expect(row).toContain(`\`${definition.envVar}\``);
+      expect(row).toContain(`\`${definition.defaultValue}\``);
+    },
+  );
 
   it('gives the two commands of a fresh clone', () => {
     expect(readme).toContain('npm install && npm start');

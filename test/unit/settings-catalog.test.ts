@@ -3,10 +3,10 @@ import {
   DEFAULT_SETTINGS,
   MAX_EXTENDED_PROPERTIES,
   SETTINGS,
-  SettingValueError,
-  settingsFromStrings,
   type SettingDefinition,
   type Settings,
+  SettingValueError,
+  settingsFromStrings,
 } from '../../lib/settings/catalog.js';
 import { settingsFromEnv } from '../../lib/settings/env-settings.js';
 import { thrownBy } from '../support/thrown.js';
@@ -154,7 +154,10 @@ describe('settings catalog', () => {
       ['a name that is not a string', '[{"name":42}]'],
       ['a multiValued that is not a boolean', '[{"name":"tenant","multiValued":"yes"}]'],
       ['a null entry', '[null]'],
-      [`${MAX_EXTENDED_PROPERTIES + 1} properties`, JSON.stringify(Array.from({ length: MAX_EXTENDED_PROPERTIES + 1 }, (_, index) => ({ name: `p${index}` })))],
+      [
+        `${MAX_EXTENDED_PROPERTIES + 1} properties`,
+        JSON.stringify(Array.from({ length: MAX_EXTENDED_PROPERTIES + 1 }, (_, index) => ({ name: `p${index}` }))),
+      ],
     ])('refuses %s with SettingValueError', (_case, raw) => {
       // Act
       const error = valueError(() => withValue('extendedProperties', raw));

@@ -1,6 +1,6 @@
 // SSM cannot run on this machine (no emulator, no network): the SSM client is replaced by
 // aws-sdk-client-mock, which answers GetParameters from an in-memory parameter store below.
-import { GetParametersCommand, SSMClient, type GetParametersCommandInput, type GetParametersCommandOutput } from '@aws-sdk/client-ssm';
+import { GetParametersCommand, type GetParametersCommandInput, type GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
