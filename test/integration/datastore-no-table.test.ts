@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientPath, expectError, type Harness, header, REGISTRATION_PATH, startHarness } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { clientPath, expectError, header, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 
 // "External client datastore": without a configured table, registration stays inactive (503 with a
 // description saying so) on every route.
@@ -7,13 +7,7 @@ import { clientPath, expectError, type Harness, header, REGISTRATION_PATH, start
 const METADATA = { redirect_uris: ['https://app.example/cb'] };
 
 describe('no client table configured', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ withStore: false });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useHarness({ withStore: false });
 
   it.each<[string, string, () => string, unknown]>([
     ['POST', REGISTRATION_PATH, () => 'ignored', METADATA],

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Answer, clientPath, expectError, type Harness, header, startHarness } from '../support/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Answer, clientPath, expectError, header, useHarness } from '../support/harness.js';
 
 // The table unreachable (the DynamoDB endpoint stops mid-test): every operation answers 503
 // temporarily_unavailable with Retry-After, never a 500. In its own file: the endpoint stays down.
@@ -7,16 +7,12 @@ import { type Answer, clientPath, expectError, type Harness, header, startHarnes
 const METADATA = { redirect_uris: ['https://app.example/cb'] };
 
 describe('the client table unreachable', () => {
-  let h: Harness;
+  const h = useHarness();
   let client: Answer;
   beforeAll(async () => {
-    h = await startHarness();
     client = await h.register(METADATA);
     expect(client.status).toBe(201);
     await h.dynamoDb.close();
-  });
-  afterAll(async () => {
-    await h.close();
   });
 
   it.each<[string, () => Promise<Answer>]>([

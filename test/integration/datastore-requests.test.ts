@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Answer, clientPath, HARNESS_SETTINGS, type Harness, startHarness } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { type Answer, clientPath, HARNESS_SETTINGS, useHarness } from '../support/harness.js';
 
 // Issue 2: exactly one DynamoDB request per operation on a warm function, counted at the DynamoDB
 // endpoint (settings and issuer keys are in memory here, as they are cached in a warm container).
@@ -7,16 +7,7 @@ import { type Answer, clientPath, HARNESS_SETTINGS, type Harness, startHarness }
 const METADATA = { redirect_uris: ['https://app.example/cb'] };
 
 describe('DynamoDB requests per operation', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
-  });
+  const h = useHarness();
 
   /** DynamoDB requests made while `act` ran, and its answer. */
   const counted = async (act: () => Promise<Answer>): Promise<{ requests: number; res: Answer }> => {

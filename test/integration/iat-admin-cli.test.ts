@@ -3,12 +3,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore, ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-access-token-store.js';
 import { composeInitialAccessTokenVerifiers } from '../../lib/tokens/composite-verifier.js';
 import { ServiceInitialAccessTokenVerifier } from '../../lib/tokens/service-token-verifier.js';
-import { expectError, HARNESS_SETTINGS, type Harness, REGISTRATION_PATH, sha256, startHarness } from '../support/harness.js';
+import { expectError, REGISTRATION_PATH, sha256, useHarness } from '../support/harness.js';
 
 // The admin tool as an operator runs it: `tsx infra/admin/main.ts` in a child process, against the
 // harness's dynalite through AWS_ENDPOINT_URL_DYNAMODB (no AWS credentials: a loopback endpoint gets
@@ -26,16 +26,15 @@ interface Run {
 }
 
 describe('npm run admin -- iat (child process)', () => {
-  let h: Harness;
+  const h = useHarness({
+    initialAccessTokens: ({ jwt, dynamoDb }) =>
+      composeInitialAccessTokenVerifiers({
+        jwt,
+        service: new ServiceInitialAccessTokenVerifier(new DynamoDbInitialAccessTokenStore(createDocumentClient(dynamoDb), TABLE)),
+      }),
+  });
   let raw: DynamoDBClient;
   beforeAll(async () => {
-    h = await startHarness({
-      initialAccessTokens: ({ jwt, dynamoDb }) =>
-        composeInitialAccessTokenVerifiers({
-          jwt,
-          service: new ServiceInitialAccessTokenVerifier(new DynamoDbInitialAccessTokenStore(createDocumentClient(dynamoDb), TABLE)),
-        }),
-    });
     raw = new DynamoDBClient({
       endpoint: h.dynamoDb.endpoint,
       region: 'us-east-1',
@@ -45,10 +44,6 @@ describe('npm run admin -- iat (child process)', () => {
   });
   afterAll(async () => {
     raw.destroy();
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
   });
 
   const admin = (...args: string[]): Promise<Run> =>

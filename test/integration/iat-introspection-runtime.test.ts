@@ -9,7 +9,7 @@ import { createInitialAccessToken } from '../../infra/admin/iat-commands.js';
 import { initialAccessTokensFromEnv } from '../../lib/runtime.js';
 import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore, ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-access-token-store.js';
-import { expectError, HARNESS_SETTINGS, type Harness, REGISTRATION_PATH, startHarness } from '../support/harness.js';
+import { expectError, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 import { IntrospectionEndpoint } from './iat-introspection-endpoint.js';
 
 const CLIENT_ID = 'dcr-service';
@@ -19,14 +19,13 @@ const TABLE = 'dcr-initial-access-tokens-runtime';
 const METADATA = { redirect_uris: ['https://app.example/cb'] };
 
 describe('initial access tokens configured from the environment (introspection secret in SSM, service tokens)', () => {
-  let h: Harness;
   const endpoint = new IntrospectionEndpoint(CLIENT_ID, CLIENT_SECRET);
   const ssmClient = new SSMClient({ region: 'eu-west-1' });
   const ssm = mockClient(ssmClient);
   let dynamoDbConfig: Parameters<typeof createDocumentClient>[0];
-  beforeAll(async () => {
+  const h = useHarness(async () => {
     await endpoint.start();
-    h = await startHarness({
+    return {
       initialAccessTokens: ({ dynamoDb }) => {
         dynamoDbConfig = dynamoDb;
         return initialAccessTokensFromEnv(
@@ -40,17 +39,15 @@ describe('initial access tokens configured from the environment (introspection s
           { ssm: ssmClient, dynamoDb },
         );
       },
-    });
+    };
+  });
+  afterAll(() => endpoint.close());
+  beforeAll(async () => {
     const raw = new DynamoDBClient(dynamoDbConfig!);
     await ensureInitialAccessTokenTable(raw, TABLE);
     raw.destroy();
   });
-  afterAll(async () => {
-    await h.close();
-    await endpoint.close();
-  });
   beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
     endpoint.reset();
   });
 

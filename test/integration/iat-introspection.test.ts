@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { composeInitialAccessTokenVerifiers } from '../../lib/tokens/composite-verifier.js';
 import { IntrospectionInitialAccessTokenVerifier } from '../../lib/tokens/introspection-verifier.js';
 import { staticSecret } from '../../lib/tokens/secret-source.js';
-import { type Answer, expectError, HARNESS_SETTINGS, type Harness, header, REGISTRATION_PATH, startHarness } from '../support/harness.js';
+import { type Answer, expectError, header, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 import { IntrospectionEndpoint } from './iat-introspection-endpoint.js';
 
 // Opaque initial access tokens checked by token introspection (RFC 7662), through the real register
@@ -16,12 +16,11 @@ const CLIENT_SECRET = 'intro:spect secret/+%';
 const METADATA = { redirect_uris: ['https://app.example/cb'] };
 
 describe('initial access tokens checked by token introspection', () => {
-  let h: Harness;
   let clock = Date.now();
   const endpoint = new IntrospectionEndpoint(CLIENT_ID, CLIENT_SECRET);
-  beforeAll(async () => {
+  const h = useHarness(async () => {
     await endpoint.start();
-    h = await startHarness({
+    return {
       initialAccessTokens: ({ jwt }) =>
         composeInitialAccessTokenVerifiers({
           jwt,
@@ -34,14 +33,10 @@ describe('initial access tokens checked by token introspection', () => {
             timeoutMs: 300,
           }),
         }),
-    });
+    };
   });
-  afterAll(async () => {
-    await h.close();
-    await endpoint.close();
-  });
+  afterAll(() => endpoint.close());
   beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
     endpoint.reset();
     endpoint.clientSecret = CLIENT_SECRET;
     clock = Date.now();

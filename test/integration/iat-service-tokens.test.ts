@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CreateTokenInput,
   createInitialAccessToken,
@@ -10,7 +10,7 @@ import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore, ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-access-token-store.js';
 import { composeInitialAccessTokenVerifiers } from '../../lib/tokens/composite-verifier.js';
 import { ServiceInitialAccessTokenVerifier } from '../../lib/tokens/service-token-verifier.js';
-import { type Answer, expectError, HARNESS_SETTINGS, type Harness, header, REGISTRATION_PATH, startHarness } from '../support/harness.js';
+import { type Answer, expectError, header, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 
 // Initial access tokens issued by this service, through the real register handler against dynalite:
 // created with the admin tool's functions, used until their uses run out, raced for, expired, revoked.
@@ -21,16 +21,15 @@ const METADATA = { redirect_uris: ['https://app.example/cb'] };
 const INVALID_METADATA = { redirect_uris: ['not a uri'] };
 
 describe('initial access tokens issued by this service', () => {
-  let h: Harness;
   let tokens: DynamoDbInitialAccessTokenStore;
   let clock = Date.now();
+  const h = useHarness({
+    initialAccessTokens: ({ jwt, dynamoDb }) => {
+      tokens = new DynamoDbInitialAccessTokenStore(createDocumentClient(dynamoDb), TABLE);
+      return composeInitialAccessTokenVerifiers({ jwt, service: new ServiceInitialAccessTokenVerifier(tokens, () => clock) });
+    },
+  });
   beforeAll(async () => {
-    h = await startHarness({
-      initialAccessTokens: ({ jwt, dynamoDb }) => {
-        tokens = new DynamoDbInitialAccessTokenStore(createDocumentClient(dynamoDb), TABLE);
-        return composeInitialAccessTokenVerifiers({ jwt, service: new ServiceInitialAccessTokenVerifier(tokens, () => clock) });
-      },
-    });
     const raw = new DynamoDBClient({
       endpoint: h.dynamoDb.endpoint,
       region: 'us-east-1',
@@ -39,11 +38,7 @@ describe('initial access tokens issued by this service', () => {
     await ensureInitialAccessTokenTable(raw, TABLE);
     raw.destroy();
   });
-  afterAll(async () => {
-    await h.close();
-  });
   beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
     clock = Date.now();
   });
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError, type Harness, header, REGISTRATION_PATH, startHarness } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { expectError, header, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 
 // DCR_IAT_AUDIENCE: when an audience is configured, the initial access token must be meant for it.
 
@@ -7,13 +7,7 @@ const AUDIENCE = 'https://dcr.example.test';
 const METADATA = { redirect_uris: ['https://app.example/cb'] };
 
 describe('initial access tokens with an audience configured', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ audience: AUDIENCE });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useHarness({ audience: AUDIENCE });
 
   const post = (token: string) => h.call('POST', REGISTRATION_PATH, { body: METADATA, token });
 

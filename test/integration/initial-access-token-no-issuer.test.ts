@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectError, HARNESS_SETTINGS, type Harness, header, REGISTRATION_PATH, startHarness } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { expectError, header, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 
 // Tokens required, but no issuer configured (DCR_IAT_ISSUER / DCR_IAT_JWKS_URI unset): nothing can
 // verify them, so registration is unavailable rather than open.
@@ -7,16 +7,7 @@ import { expectError, HARNESS_SETTINGS, type Harness, header, REGISTRATION_PATH,
 const METADATA = { redirect_uris: ['https://app.example/cb'] };
 
 describe('initial access tokens required without an issuer configured', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ withIssuer: false });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
-  });
+  const h = useHarness({ withIssuer: false });
 
   it('answers 503 temporarily_unavailable naming DCR_IAT_ISSUER, with Retry-After; nothing stored', async () => {
     const before = await h.items();

@@ -1,6 +1,6 @@
 import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Answer, expectError, HARNESS_SETTINGS, type Harness, header, REGISTRATION_PATH, startHarness } from '../support/harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Answer, expectError, header, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 
 // "Require Initial Access Token": POST needs a JWT from the authorization server carrying the required
 // scope or one scope of the group. Tokens are minted by the harness issuer, or signed here with a key
@@ -10,21 +10,14 @@ const METADATA = { redirect_uris: ['https://app.example/cb'] };
 const TRUSTED_KID = 'test-trusted';
 
 describe('initial access tokens on POST /as/clients.oauth2', () => {
-  let h: Harness;
   let trustedKey: CryptoKey;
   let untrustedKey: CryptoKey;
-  beforeAll(async () => {
+  const h = useHarness(async () => {
     const trusted = await generateKeyPair('ES256', { extractable: true });
     trustedKey = trusted.privateKey;
     untrustedKey = (await generateKeyPair('ES256')).privateKey;
     const trustedJwk = { ...(await exportJWK(trusted.publicKey)), kid: TRUSTED_KID, alg: 'ES256', use: 'sig' };
-    h = await startHarness({ trustedKeys: [trustedJwk] });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
+    return { trustedKeys: [trustedJwk] };
   });
 
   /** A token with any claims: the issuer's by default, valid for an hour. */

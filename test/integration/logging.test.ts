@@ -1,16 +1,10 @@
 // Logs: one JSON line per request, and never a secret, a token or a request body in it.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { clientPath, type Harness, startHarness } from '../support/harness.js';
+import { describe, expect, it, vi } from 'vitest';
+import { clientPath, useHarness } from '../support/harness.js';
 
 describe('request logs', () => {
-  let h: Harness;
+  const h = useHarness();
   let lines: string[];
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
 
   async function logged<T>(act: () => Promise<T>): Promise<T> {
     lines = [];

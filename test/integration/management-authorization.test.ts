@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Answer, clientPath, expectError, HARNESS_SETTINGS, type Harness, header, startHarness } from '../support/harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Answer, clientPath, expectError, type HARNESS_SETTINGS, header, useHarness } from '../support/harness.js';
 
 // The registration access token on GET, PUT and DELETE: a wrong token and an unknown client get the
 // very same 401 (a caller must not learn which client ids exist); no token gets a bare challenge.
@@ -8,16 +8,7 @@ const REDIRECT = 'https://app.example/cb';
 const UNKNOWN_CLIENT_ID = 'AAAAAAAAAAAAAAAAAAAAAAAA';
 
 describe('registration access token checks on GET, PUT and DELETE', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
-  });
+  const h = useHarness();
 
   const registerClient = async (): Promise<Answer> => {
     const res = await h.register({ redirect_uris: [REDIRECT] });

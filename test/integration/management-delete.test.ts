@@ -1,30 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type Answer,
-  clientPath,
-  expectError,
-  expectNoStore,
-  HARNESS_SETTINGS,
-  type Harness,
-  header,
-  startHarness,
-} from '../support/harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Answer, clientPath, expectError, expectNoStore, header, useHarness } from '../support/harness.js';
 
 // DELETE /as/clients.oauth2/{clientId} (RFC 7592 §2.3) and the Allow Client Delete setting.
 
 const REDIRECT = 'https://app.example/cb';
 
 describe('DELETE /as/clients.oauth2/{clientId}: deprovision', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
-  });
+  const h = useHarness();
 
   const registerClient = async (): Promise<Answer> => {
     const res = await h.register({ redirect_uris: [REDIRECT] });

@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type Answer,
   BASE_URL,
   clientPath,
   expectError,
   expectNoStore,
-  HARNESS_SETTINGS,
-  type Harness,
   REGISTRATION_ACCESS_TOKEN,
   registeredMetadata,
   sha256,
-  startHarness,
+  useHarness,
 } from '../support/harness.js';
 
 // GET /as/clients.oauth2/{clientId} (RFC 7592 §2.1) under each combination of the two rotation settings.
@@ -18,16 +16,7 @@ import {
 const REDIRECT = 'https://app.example/cb';
 
 describe('GET /as/clients.oauth2/{clientId}: read', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
-  });
+  const h = useHarness();
 
   const registerClient = async (metadata: Record<string, unknown> = {}): Promise<Answer> => {
     const res = await h.register({ redirect_uris: [REDIRECT], client_name: 'Read App', ...metadata });

@@ -1,31 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type Answer,
-  clientPath,
-  expectError,
-  expectNoStore,
-  HARNESS_SETTINGS,
-  type Harness,
-  registeredMetadata,
-  sha256,
-  startHarness,
-} from '../support/harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Answer, clientPath, expectError, expectNoStore, registeredMetadata, sha256, useHarness } from '../support/harness.js';
 
 // PUT /as/clients.oauth2/{clientId} (RFC 7592 §2.2): a full replacement, with every rule of REFERENCE.md.
 
 const REDIRECT = 'https://app.example/cb';
 
 describe('PUT /as/clients.oauth2/{clientId}: update', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
-  });
+  const h = useHarness();
 
   const registerClient = async (metadata: Record<string, unknown> = {}): Promise<Answer> => {
     const res = await h.register({ redirect_uris: [REDIRECT], client_name: 'Update App', scope: 'read write', ...metadata });

@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExtendedProperty } from '../../lib/metadata/extended-properties.js';
-import { clientPath, expectError, HARNESS_SETTINGS, type Harness, registeredMetadata, startHarness } from '../support/harness.js';
+import { clientPath, expectError, registeredMetadata, useHarness } from '../support/harness.js';
 
 // Issue 3 through the real handlers: a client carrying nearly every field, localized fields and
 // extended properties goes through create, read and update; each answer is compared with the exact
@@ -15,19 +15,12 @@ const EXTENDED: readonly ExtendedProperty[] = [
 ];
 
 describe('client metadata round trips (create, read, update)', () => {
-  let h: Harness;
+  const h = useHarness({ settings: { extendedProperties: EXTENDED } });
   let signingKey: JWK;
   let encryptionKey: JWK;
   beforeAll(async () => {
-    h = await startHarness();
     signingKey = { ...(await exportJWK((await generateKeyPair('PS256', { extractable: true })).publicKey)), kid: 'sig', use: 'sig' };
     encryptionKey = { ...(await exportJWK((await generateKeyPair('ECDH-ES', { extractable: true })).publicKey)), kid: 'enc', use: 'enc' };
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure({ ...HARNESS_SETTINGS, extendedProperties: EXTENDED });
   });
 
   /** A web client with private_key_jwt, CIBA ping, JARM, encrypted responses and the logout endpoints. */

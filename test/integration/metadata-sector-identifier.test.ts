@@ -3,7 +3,7 @@ import { RegistrationError } from '../../lib/errors.js';
 import { createSectorIdentifierFetcher } from '../../lib/metadata/https-sector-identifier-fetcher.js';
 import { SectorIdentifierFetchError, type SectorIdentifierFetcher } from '../../lib/metadata/sector-identifier.js';
 import { validateMetadata } from '../../lib/metadata/validate.js';
-import { clientPath, expectError, HARNESS_SETTINGS, type Harness, registeredMetadata, startHarness } from '../support/harness.js';
+import { clientPath, expectError, registeredMetadata, useHarness } from '../support/harness.js';
 import { LARGE_BYTES, SECTOR_HOST_NAME, type SectorServer, startSectorServer } from '../support/sector-server.js';
 
 // The real sector_identifier_uri fetch (OIDC-Reg §5) against a local HTTPS server on 127.0.0.1. The
@@ -218,16 +218,8 @@ describe('sector_identifier_uri: the real fetch', () => {
   });
 
   describe('through the handlers', () => {
-    let h: Harness;
-    beforeAll(async () => {
-      h = await startHarness({ sectorIdentifiers: allowed });
-    });
-    afterAll(async () => {
-      await h.close();
-    });
-    beforeEach(() => {
-      h.configure(HARNESS_SETTINGS);
-    });
+    // a function: `allowed` is made in the outer beforeAll
+    const h = useHarness(() => ({ sectorIdentifiers: allowed }));
 
     it('registers a pairwise client whose sector identifier lists its redirect URIs, and checks it again on update', async () => {
       // Prepare

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { invalidToken } from '../../lib/errors.js';
 import type { InitialAccessTokenVerifier } from '../../lib/tokens/initial-access-token.js';
-import { expectError, HARNESS_SETTINGS, type Harness, REGISTRATION_PATH, startHarness } from '../support/harness.js';
+import { expectError, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 
 // Caps and initial access tokens with a number of uses (lib/tokens: `consume` / `restore`): a
 // registration refused by a cap takes no use, and a token without a use left gives the cap places
@@ -12,35 +12,28 @@ const METADATA = { redirect_uris: ['https://app.example/cb'] };
 const TOTAL = '#quota#total';
 
 describe('client caps and initial access token uses', () => {
-  let h: Harness;
   let usesLeft = 0;
   let consumed = 0;
-  beforeAll(async () => {
-    h = await startHarness({
-      initialAccessTokens: ({ jwt }): InitialAccessTokenVerifier => ({
-        async verify(token) {
-          const verified = await jwt!.verify(token);
-          return {
-            ...verified,
-            consume: async () => {
-              if (usesLeft === 0) throw invalidToken('the initial access token has no uses left');
-              usesLeft--;
-              consumed++;
-            },
-            restore: async () => {
-              usesLeft++;
-              consumed--;
-            },
-          };
-        },
-      }),
-    });
-  });
-  afterAll(async () => {
-    await h.close();
+  const h = useHarness({
+    initialAccessTokens: ({ jwt }): InitialAccessTokenVerifier => ({
+      async verify(token) {
+        const verified = await jwt!.verify(token);
+        return {
+          ...verified,
+          consume: async () => {
+            if (usesLeft === 0) throw invalidToken('the initial access token has no uses left');
+            usesLeft--;
+            consumed++;
+          },
+          restore: async () => {
+            usesLeft++;
+            consumed--;
+          },
+        };
+      },
+    }),
   });
   beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
     consumed = 0;
   });
 

@@ -1,15 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type Answer,
-  clientPath,
-  expectError,
-  HARNESS_SETTINGS,
-  type Harness,
-  REGISTRATION_PATH,
-  startHarness,
-} from '../support/harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Answer, clientPath, expectError, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 
 // Client caps (registration policy configuration `caps`): in total and per initial access token
 // subject, kept in counter items of the client table (`#quota#total`, `#quota#sub#<subject>`) by
@@ -23,28 +15,23 @@ const subjectCounter = (subject: string) => `#quota#sub#${subject}`;
 const TRUSTED_KID = 'caps-test';
 
 describe('client caps', () => {
-  let h: Harness;
   let signingKey: CryptoKey;
   /** While set, every random draw returns these bytes: two registrations then get the same client id. */
   let repeatedBytes: Buffer | undefined;
-  beforeAll(async () => {
+  const h = useHarness(async () => {
     const pair = await generateKeyPair('ES256', { extractable: true });
     signingKey = pair.privateKey;
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: TRUSTED_KID, alg: 'ES256' };
-    h = await startHarness({
+    return {
       trustedKeys: [jwk],
       random: (bytes) => (repeatedBytes ? repeatedBytes.subarray(0, bytes) : randomBytes(bytes)),
-    });
-  });
-  afterAll(async () => {
-    await h.close();
+    };
   });
   let total0: number;
   let teamA: string;
   let teamB: string;
   beforeEach(async () => {
     repeatedBytes = undefined;
-    h.configure(HARNESS_SETTINGS);
     total0 = await count(TOTAL);
     teamA = `team-a-${randomUUID()}`;
     teamB = `team-b-${randomUUID()}`;

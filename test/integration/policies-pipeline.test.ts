@@ -1,15 +1,6 @@
 import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type Answer,
-  clientPath,
-  expectError,
-  HARNESS_SETTINGS,
-  type Harness,
-  header,
-  REGISTRATION_PATH,
-  startHarness,
-} from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { type Answer, clientPath, expectError, header, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 
 // The registration policy pipeline: which lists run (anonymous, authenticated, lists a token names in
 // its dcr_policies claim), on POST and again on PUT; a refused configuration answers 503 and never
@@ -29,18 +20,14 @@ const CONFIG = {
 };
 
 describe('registration policy pipeline', () => {
-  let h: Harness;
   let signingKey: CryptoKey;
-  beforeAll(async () => {
+  const h = useHarness(async () => {
     const pair = await generateKeyPair('ES256', { extractable: true });
     signingKey = pair.privateKey;
-    h = await startHarness({ trustedKeys: [{ ...(await exportJWK(pair.publicKey)), kid: TRUSTED_KID, alg: 'ES256' }] });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure({ ...HARNESS_SETTINGS, registrationPolicies: JSON.stringify(CONFIG) });
+    return {
+      trustedKeys: [{ ...(await exportJWK(pair.publicKey)), kid: TRUSTED_KID, alg: 'ES256' }],
+      settings: { registrationPolicies: JSON.stringify(CONFIG) },
+    };
   });
 
   /** An initial access token with any claims (dcr_policies above all). */

@@ -1,13 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type Answer,
-  clientPath,
-  expectError,
-  HARNESS_SETTINGS,
-  type Harness,
-  registeredMetadata,
-  startHarness,
-} from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { type Answer, clientPath, expectError, registeredMetadata, useHarness } from '../support/harness.js';
 
 // The trusted-redirect-hosts and https-redirect-uris policies through the real handlers: what each
 // accepts, the error each gives, and that a refused request stores nothing and takes no cap place.
@@ -15,16 +7,7 @@ import {
 const CAPS = { total: 100_000, per_subject: 100_000 };
 
 describe('trusted-redirect-hosts and https-redirect-uris policies', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
-  });
+  const h = useHarness();
 
   const policies = (...list: Record<string, unknown>[]) =>
     h.configure({ registrationPolicies: JSON.stringify({ authenticated: list, caps: CAPS }) });

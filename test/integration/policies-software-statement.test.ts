@@ -2,16 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type Answer,
-  clientPath,
-  expectError,
-  HARNESS_SETTINGS,
-  type Harness,
-  header,
-  registeredMetadata,
-  startHarness,
-} from '../support/harness.js';
+import { type Answer, clientPath, expectError, header, registeredMetadata, useHarness } from '../support/harness.js';
 
 // The software-statement policy (RFC 7591 §2.3) through the real handlers: statements signed with
 // real keys of a trusted issuer (its JWKS inline in the configuration, or served by a local key
@@ -52,7 +43,7 @@ async function keyServer(
 }
 
 describe('software-statement policy', () => {
-  let h: Harness;
+  const h = useHarness();
   let es: Signer;
   let ps: Signer;
   let stranger: Signer;
@@ -70,10 +61,8 @@ describe('software-statement policy', () => {
     remoteServer = await keyServer(() => ({ keys: [remote.jwk] }));
     failingServer = await keyServer(() => undefined);
     attackerServer = await keyServer(() => ({ keys: [stranger.jwk] }));
-    h = await startHarness();
   });
   afterAll(async () => {
-    await h.close();
     await Promise.all([remoteServer.close(), failingServer.close(), attackerServer.close()]);
   });
 
@@ -90,7 +79,6 @@ describe('software-statement policy', () => {
     });
   };
   beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
     configure();
   });
 

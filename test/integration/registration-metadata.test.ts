@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectError, HARNESS_SETTINGS, type Harness, registeredMetadata, startHarness } from '../support/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectError, registeredMetadata, useHarness } from '../support/harness.js';
 
 // The metadata fields of issue 2, through the register handler: each accepted, echoed and stored as
 // sent, and each rejected with the error code of REFERENCE.md, a description naming the field, and
@@ -9,20 +9,13 @@ import { expectError, HARNESS_SETTINGS, type Harness, registeredMetadata, startH
 const REDIRECT = 'https://app.example/cb';
 
 describe('POST /as/clients.oauth2: issue-2 metadata fields', () => {
-  let h: Harness;
+  const h = useHarness();
   let publicJwk: Record<string, unknown>;
   let privateJwk: Record<string, unknown>;
   beforeAll(async () => {
-    h = await startHarness();
     const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
     publicJwk = { ...(await exportJWK(publicKey)), kid: 'client-key', use: 'sig', alg: 'ES256' };
     privateJwk = { ...(await exportJWK(privateKey)), kid: 'client-key', use: 'sig', alg: 'ES256' };
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
   });
 
   describe('accepted, echoed and stored as sent', () => {

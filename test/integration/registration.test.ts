@@ -1,16 +1,14 @@
 import { exportJWK, generateKeyPair } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BASE_URL,
   expectError,
   expectNoStore,
-  HARNESS_SETTINGS,
-  type Harness,
   header,
   REGISTRATION_ACCESS_TOKEN,
   registeredMetadata,
   sha256,
-  startHarness,
+  useHarness,
 } from '../support/harness.js';
 
 // POST /as/clients.oauth2 (RFC 7591 §3): what a registration answers and what it stores.
@@ -20,16 +18,7 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 describe('POST /as/clients.oauth2: registration', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
-  });
+  const h = useHarness();
 
   describe('the client information answer', () => {
     it('answers 201 with the generated credentials, the defaults and the management coordinates', async () => {

@@ -1,16 +1,8 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handler as registerHandler } from '../../functions/register.js';
 import { matchRoute, toProxyEvent } from '../../infra/local/proxy-event.js';
-import {
-  type Answer,
-  clientPath,
-  expectError,
-  HARNESS_SETTINGS,
-  type Harness,
-  REGISTRATION_PATH,
-  startHarness,
-} from '../support/harness.js';
+import { type Answer, clientPath, expectError, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 
 // The request body: a JSON object sent as application/json, at most 64 KiB (REFERENCE.md).
 
@@ -28,16 +20,7 @@ function bodyOfSize(bytes: number, pad = 'x'): string {
 }
 
 describe('request bodies', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
-  });
+  const h = useHarness();
 
   const post = async (body: string | undefined, headers?: Record<string, string>) =>
     h.call('POST', REGISTRATION_PATH, { body, headers, token: await h.initialAccessToken() });

@@ -1,13 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type Answer,
-  clientPath,
-  expectNoStore,
-  HARNESS_SETTINGS,
-  type Harness,
-  REGISTRATION_PATH,
-  startHarness,
-} from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { type Answer, clientPath, expectNoStore, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 
 // "Enable Dynamic Client Registration" and "Enable Dynamic Client Registration Management": a setting
 // flipped between two requests takes effect on the next one.
@@ -26,16 +18,7 @@ function expectNotFound(res: Answer): void {
 }
 
 describe('the registration and management switches', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.configure(HARNESS_SETTINGS);
-  });
+  const h = useHarness();
 
   const registerClient = async (): Promise<Answer> => {
     const res = await h.register({ redirect_uris: [REDIRECT] });

@@ -3,7 +3,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createLocalJWKSet, type JWK } from 'jose';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { handler as deleteHandler } from '../../functions/delete.js';
 import { handler as readHandler } from '../../functions/read.js';
 import { handler as registerHandler } from '../../functions/register.js';
@@ -144,6 +144,43 @@ export function expectError(answer: Answer, status: number, error: string): void
 /** Settings of the harness: everything on, so each test switches off only what it examines. */
 export const HARNESS_SETTINGS: Settings = { ...DEFAULT_SETTINGS, registrationEnabled: true, managementEnabled: true };
 
+/**
+ * The harness of the enclosing describe block (or file), with its hooks: started before its tests,
+ * closed after them, and its settings put back to HARNESS_SETTINGS (with options.settings) before each
+ * test, so a test changes with configure() only what it examines. The handle stands for the harness
+ * once started: use it in hooks and tests, not while the file is collected. Options that need work
+ * first (keys to generate, a server started by an earlier beforeAll) are given as a function, called
+ * when the harness starts.
+ */
+export function useHarness(options: HarnessOptions | (() => HarnessOptions | Promise<HarnessOptions>) = {}): Harness {
+  let started: { harness: Harness; settings: Settings } | undefined;
+  const current = (): Harness => {
+    if (!started) throw new Error('the harness is used outside its tests (it starts in beforeAll)');
+    return started.harness;
+  };
+  beforeAll(async () => {
+    const resolved = typeof options === 'function' ? await options() : options;
+    const harness = await startHarness(resolved);
+    started = { harness, settings: harness.settings };
+  });
+  afterAll(async () => {
+    const harness = started?.harness;
+    started = undefined;
+    await harness?.close();
+  });
+  beforeEach(() => {
+    current().settings = started!.settings;
+  });
+  return new Proxy({} as Harness, {
+    get: (_, member) => current()[member as keyof Harness],
+    set: (_, member, value) => {
+      (current() as any)[member] = value;
+      return true;
+    },
+  });
+}
+
+/** A harness without hooks: prefer useHarness(), which starts, resets and closes it for you. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dynamoDb = await startEmbeddedDynamoDb();
   const clientConfig = { endpoint: dynamoDb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
