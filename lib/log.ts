@@ -10,7 +10,15 @@ function threshold(): number {
 
 export function log(level: Level, message: string, fields: Readonly<Record<string, unknown>> = {}): void {
   if (ORDER[level] < threshold()) return;
-  const line = JSON.stringify({ level, message, ...fields, time: new Date().toISOString() });
+  const line = JSON.stringify({ level, message, ...ownFields(fields), time: new Date().toISOString() });
   if (level === 'error' || level === 'warn') console.error(line);
   else console.log(line);
+}
+
+// A field can never replace what every line is filtered on: one named like them is kept as field_<name>.
+const RESERVED = new Set(['level', 'message', 'time']);
+
+function ownFields(fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  if (!Object.keys(fields).some((name) => RESERVED.has(name))) return fields;
+  return Object.fromEntries(Object.entries(fields).map(([name, value]) => [RESERVED.has(name) ? `field_${name}` : name, value]));
 }

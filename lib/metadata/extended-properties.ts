@@ -48,6 +48,11 @@ export interface ExtendedValue {
   readonly message?: string;
 }
 
+/** A standard field or a client information member: the settings refuse an extended property of this name. */
+export function isReservedPropertyName(name: string): boolean {
+  return RESERVED.has(name);
+}
+
 /** The operator's extended properties a request may carry, by name (reserved names left out). */
 export function usableExtendedProperties(properties: readonly ExtendedProperty[]): readonly ExtendedProperty[] {
   return properties.filter((property) => !RESERVED.has(property.name));

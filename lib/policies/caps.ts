@@ -74,7 +74,7 @@ export async function givePlacesBack(quota: ClientQuota | undefined, keys: reado
       log('error', 'a client cap place could not be given back', {
         counter: key,
         error: (error as Error).name,
-        message: (error as Error).message,
+        reason: (error as Error).message,
       });
     }
   }

@@ -65,7 +65,7 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
     await caller
       ?.restore?.()
       .catch((restoreError: Error) =>
-        log('error', 'an initial access token use could not be given back', { error: restoreError.name, message: restoreError.message }),
+        log('error', 'an initial access token use could not be given back', { error: restoreError.name, reason: restoreError.message }),
       );
     await givePlacesBack(deps.quota, heldCounters);
     throw error;

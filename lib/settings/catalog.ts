@@ -1,4 +1,4 @@
-import type { ExtendedProperty } from '../metadata/extended-properties.js';
+import { type ExtendedProperty, isReservedPropertyName } from '../metadata/extended-properties.js';
 
 // The options of PingFederate's "Dynamic Client Registration" page, one entry each. This table is the
 // single source for the SSM parameter names and seed defaults (infra), the environment variables of
@@ -125,21 +125,36 @@ export class SettingValueError extends Error {
   constructor(
     readonly setting: string,
     readonly value: string,
+    /** Why, when the value alone does not say it. */
+    readonly reason?: string,
   ) {
-    super(`setting ${setting} has the value ${JSON.stringify(value)}, which is not allowed`);
+    super(`setting ${setting} has the value ${JSON.stringify(value)}, which is not allowed${reason ? `: ${reason}` : ''}`);
     this.name = 'SettingValueError';
   }
 }
 
+// RFC 6749 §3.3 scope-token: printable ASCII without space, '"' and '\'.
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
 function parseValue(definition: SettingDefinition, raw: string): boolean | string | string[] | ExtendedProperty[] {
   const value = raw.trim();
+  // Present but blank means nothing for any setting (SSM cannot even store an empty value): refused, never
+  // read as "unset" or as an empty list, which for the scope group would switch the scope check off.
+  if (value === '') throw new SettingValueError(definition.parameter, raw, 'it is blank');
   // checked whole by its consumer, which knows the schema (a bad document answers 503, never half-applies)
   if (definition.kind === 'json') return value;
-  if (definition.kind === 'scopes') return value.split(/\s+/).filter(Boolean);
+  if (definition.kind === 'scopes') return parseScopes(definition, raw, value);
   if (definition.kind === 'extended-properties') return parseExtendedProperties(definition, value);
   if (/^(true|on|yes|1)$/i.test(value)) return true;
   if (/^(false|off|no|0)$/i.test(value)) return false;
-  throw new SettingValueError(definition.parameter, raw);
+  throw new SettingValueError(definition.parameter, raw, 'expected true/false, on/off, yes/no or 1/0');
+}
+
+function parseScopes(definition: SettingDefinition, raw: string, value: string): string[] {
+  const scopes = value.split(/\s+/);
+  const bad = scopes.find((scope) => !SCOPE_TOKEN.test(scope));
+  if (bad !== undefined) throw new SettingValueError(definition.parameter, raw, `${JSON.stringify(bad)} is not a scope (RFC 6749 §3.3)`);
+  return scopes;
 }
 
 function parseExtendedProperties(definition: SettingDefinition, value: string): ExtendedProperty[] {
@@ -156,6 +171,10 @@ function parseExtendedProperties(definition: SettingDefinition, value: string): 
     if (typeof name !== 'string' || !EXTENDED_PROPERTY_NAME.test(name) || names.has(name) || typeof multiValued !== 'boolean') {
       throw new SettingValueError(definition.parameter, value);
     }
+    // a standard field keeps its own validation, and client input must never set a response member
+    if (isReservedPropertyName(name)) {
+      throw new SettingValueError(definition.parameter, value, `${name} is a standard client metadata or client information name`);
+    }
     names.add(name);
     return { name, multiValued };
   });
@@ -165,7 +184,7 @@ function parseNamed(definition: SettingDefinition, raw: string, name: string): R
   try {
     return parseValue(definition, raw);
   } catch (error) {
-    if (error instanceof SettingValueError) throw new SettingValueError(name, raw);
+    if (error instanceof SettingValueError) throw new SettingValueError(name, raw, error.reason);
     throw error;
   }
 }
@@ -184,7 +203,7 @@ export function settingsFromStrings(
   const settings: Record<string, unknown> = {};
   for (const definition of SETTINGS) {
     const raw = lookup(definition);
-    if (raw !== undefined && raw !== '') settings[definition.key] = parseNamed(definition, raw, nameOf(definition));
+    if (raw !== undefined) settings[definition.key] = parseNamed(definition, raw, nameOf(definition));
     else if (fallback[definition.key] !== undefined) settings[definition.key] = fallback[definition.key];
     else settings[definition.key] = parseValue(definition, definition.defaultValue);
   }

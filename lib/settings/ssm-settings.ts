@@ -1,7 +1,9 @@
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { temporarilyUnavailable } from '../errors.js';
 import { log } from '../log.js';
-import { SETTINGS, type Settings, settingsFromStrings } from './catalog.js';
+import { PolicyConfigError } from '../policies/config.js';
+import { loadPolicies } from '../policies/pipeline.js';
+import { SETTINGS, type Settings, SettingValueError, settingsFromStrings } from './catalog.js';
 import type { SettingsSource } from './settings-source.js';
 
 export interface SsmSettingsOptions {
@@ -45,16 +47,13 @@ export class SsmSettingsSource implements SettingsSource {
       return settings;
     } catch (error) {
       if (this.cached) {
-        log('warn', 'settings refresh failed; keeping the last values', {
-          error: (error as Error).name,
-          message: (error as Error).message,
-        });
+        log('warn', 'settings refresh failed; keeping the last values', failure(error));
         // Keep them for another TTL: retrying at once would put an SSM call (and its latency) on every
         // request while SSM is down or a stored value is bad, and could run into SSM's rate limit.
         this.cached = { settings: this.cached.settings, expiresAt: this.now() + this.options.ttlSeconds * 1000 };
         return this.cached.settings;
       }
-      log('error', 'settings could not be read', { error: (error as Error).name, message: (error as Error).message });
+      log('error', 'settings could not be read', failure(error));
       throw temporarilyUnavailable('the registration settings could not be read; retry shortly', 5);
     }
   }
@@ -67,6 +66,26 @@ export class SsmSettingsSource implements SettingsSource {
       log('warn', 'settings parameters missing; using defaults for them', { parameters: output.InvalidParameters });
     }
     const values = new Map(output.Parameters?.map((parameter) => [parameter.Name, parameter.Value]));
-    return settingsFromStrings((definition) => values.get(this.options.prefix + definition.parameter));
+    const nameOf = (definition: { parameter: string }) => this.options.prefix + definition.parameter;
+    const settings = settingsFromStrings((definition) => values.get(nameOf(definition)), {}, nameOf);
+    // The policy document is checked here too, so a bad one keeps the last good settings instead of
+    // refusing every registration until it is fixed.
+    try {
+      loadPolicies(settings.registrationPolicies);
+    } catch (error) {
+      if (!(error instanceof PolicyConfigError)) throw error;
+      const definition = SETTINGS.find((candidate) => candidate.key === 'registrationPolicies')!;
+      throw new SettingValueError(nameOf(definition), settings.registrationPolicies, error.problems.join('; '));
+    }
+    return settings;
   }
+}
+
+/** What a failed read logs: the error, its text, and the parameter whose value was refused. */
+function failure(error: unknown): Record<string, unknown> {
+  return {
+    error: (error as Error).name,
+    reason: (error as Error).message,
+    ...(error instanceof SettingValueError && { setting: error.setting }),
+  };
 }

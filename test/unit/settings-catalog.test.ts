@@ -101,6 +101,10 @@ describe('settings catalog', () => {
     });
   });
 
+  it('refuses a blank boolean', () => {
+    for (const key of BOOLEAN_KEYS) expect(valueError(() => withValue(key, ' ')).value).toBe(' ');
+  });
+
   describe('scopes', () => {
     it('splits the scope group on any whitespace', () => {
       // Act
@@ -112,6 +116,20 @@ describe('settings catalog', () => {
 
     it('reads a single scope', () => {
       expect(withValue('initialAccessTokenScopes', 'register').initialAccessTokenScopes).toEqual(['register']);
+    });
+
+    it.each([
+      ['blank', ' '],
+      ['only whitespace', '\t \n'],
+      ['a double quote in a scope (not an RFC 6749 scope-token)', 'dcr:register "admin"'],
+      ['a backslash in a scope', 'dcr\\register'],
+      ['a control character in a scope', 'dcr:register\u0000'],
+    ])('refuses %s with SettingValueError: an empty group would switch the scope check off', (_case, raw) => {
+      // Act
+      const error = valueError(() => withValue('initialAccessTokenScopes', raw));
+
+      // Assess
+      expect(error.setting).toBe('initial-access-token-scopes');
     });
   });
 
@@ -164,6 +182,31 @@ describe('settings catalog', () => {
 
       // Assess
       expect(error.setting).toBe('extended-properties');
+    });
+
+    it.each([
+      'client_name',
+      'redirect_uris',
+      'token_endpoint_auth_method',
+      'scope',
+      'client_id',
+      'client_secret',
+      'client_id_issued_at',
+      'client_secret_expires_at',
+      'registration_access_token',
+      'registration_client_uri',
+      'software_statement',
+    ])('refuses an extended property named %s (a standard field or a member of the client information)', (name) => {
+      // Act
+      const error = valueError(() => withValue('extendedProperties', JSON.stringify([{ name: 'tenant' }, { name }])));
+
+      // Assess
+      expect(error.setting).toBe('extended-properties');
+      expect(error.message).toContain(name);
+    });
+
+    it('refuses a blank value', () => {
+      expect(valueError(() => withValue('extendedProperties', '  ')).setting).toBe('extended-properties');
     });
 
     it('accepts a name of 64 characters', () => {
@@ -228,13 +271,26 @@ describe('settings catalog', () => {
       expect(settings.registrationEnabled).toBe(false);
     });
 
-    it('treats an empty variable as unset', () => {
+    it.each(SETTINGS.map((definition) => [definition.envVar]))(
+      'refuses %s set but blank, naming it (blank means nothing here)',
+      (envVar) => {
+        for (const blank of ['', ' ', '\t\n']) {
+          // Act
+          const error = valueError(() => settingsFromEnv({ [envVar]: blank }, { registrationEnabled: true }));
+
+          // Assess
+          expect(error.setting).toBe(envVar);
+          expect(error.message).toContain(envVar);
+        }
+      },
+    );
+
+    it('refuses DCR_INITIAL_ACCESS_TOKEN_SCOPES=" " instead of switching the scope check off', () => {
       // Act
-      const settings = settingsFromEnv({ DCR_MANAGEMENT_ENABLED: '', DCR_ALLOW_CLIENT_DELETE: '' }, { managementEnabled: true });
+      const error = valueError(() => settingsFromEnv({ DCR_INITIAL_ACCESS_TOKEN_SCOPES: ' ' }));
 
       // Assess
-      expect(settings.managementEnabled).toBe(true);
-      expect(settings.allowClientDelete).toBe(DEFAULT_SETTINGS.allowClientDelete);
+      expect(error.setting).toBe('DCR_INITIAL_ACCESS_TOKEN_SCOPES');
     });
 
     it('throws SettingValueError naming the environment variable for a value that does not parse, instead of falling back', () => {

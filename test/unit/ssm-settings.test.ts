@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
 import { DEFAULT_SETTINGS, SETTINGS, type Settings } from '../../lib/settings/catalog.js';
 import { SsmSettingsSource } from '../../lib/settings/ssm-settings.js';
+import { capturedLogs } from '../support/log-capture.js';
 
 const PREFIX = '/dcr/test/';
 const TTL_SECONDS = 15;
@@ -300,5 +301,84 @@ describe('SsmSettingsSource', () => {
     // Assess
     expect(current).toEqual(DEFAULT_SETTINGS);
     expect(requestCount()).toBe(2);
+  });
+  it('logs "settings could not be read" as the message of a failed first load, the error beside it', async () => {
+    // Prepare
+    ssm.on(GetParametersCommand).rejects(throttled());
+
+    // Act
+    const { lines } = await capturedLogs(() => rejectionOf(source(clock).current()));
+
+    // Assess
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        message: 'settings could not be read',
+        error: 'ThrottlingException',
+        reason: 'Rate exceeded',
+      }),
+    ]);
+  });
+
+  it('logs "settings refresh failed; keeping the last values" as the message of a failed refresh', async () => {
+    // Prepare
+    const settings = source(clock);
+    await settings.current();
+    ssm.on(GetParametersCommand).rejects(throttled());
+    clock.advanceSeconds(TTL_SECONDS);
+
+    // Act
+    const { lines } = await capturedLogs(() => settings.current());
+
+    // Assess
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'warn', message: 'settings refresh failed; keeping the last values', error: 'ThrottlingException' }),
+    ]);
+  });
+
+  describe('a stored value that does not parse', () => {
+    it.each([
+      ['a blank scope group (would switch the scope check off)', 'initial-access-token-scopes', ' '],
+      ['a misspelled boolean', 'require-initial-access-token', 'ture'],
+      ['a blank boolean', 'registration-enabled', ' '],
+      ['an extended property named like a standard field', 'extended-properties', '[{"name":"client_name"}]'],
+      ['an extended property named like a response member', 'extended-properties', '[{"name":"registration_access_token"}]'],
+      ['a registration policy document that is refused', 'registration-policies', '{"caps":{"total":-1}}'],
+      ['a registration policy document that is not JSON', 'registration-policies', '{"caps":'],
+    ])('%s: keeps the last good settings and logs naming the parameter', async (_case, parameter, raw) => {
+      // Prepare
+      parameters.set(`${PREFIX}registration-enabled`, 'true');
+      const settings = source(clock);
+      const good = await settings.current();
+      parameters.set(PREFIX + parameter, raw);
+      clock.advanceSeconds(TTL_SECONDS);
+
+      // Act
+      const { result: after, lines } = await capturedLogs(() => settings.current());
+
+      // Assess
+      expect(after).toEqual(good);
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          message: 'settings refresh failed; keeping the last values',
+          setting: PREFIX + parameter,
+        }),
+      );
+    });
+
+    it('on the first load: 503, and the log names the parameter', async () => {
+      // Prepare
+      parameters.set(`${PREFIX}initial-access-token-scopes`, ' ');
+
+      // Act
+      const { result: error, lines } = await capturedLogs(() => rejectionOf(source(clock).current()));
+
+      // Assess
+      expect(error.status).toBe(503);
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 'error', message: 'settings could not be read', setting: `${PREFIX}initial-access-token-scopes` }),
+      ]);
+    });
   });
 });
