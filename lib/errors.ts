@@ -1,11 +1,14 @@
 // One small hierarchy of errors with stable codes. Every layer throws these; lib/http/responses.ts
 // is the one place that turns them into HTTP answers.
 
-export interface ErrorOptions {
+/**
+ * The standard ErrorOptions (`cause`: the failure this error wraps, which the request log line of a 5xx
+ * describes) and how the answer is shaped besides status and body.
+ */
+export interface RegistrationErrorOptions extends ErrorOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Answer with no body (405 for a disallowed delete). */
   readonly emptyBody?: boolean;
-  readonly cause?: unknown;
 }
 
 export class RegistrationError extends Error {
@@ -16,27 +19,34 @@ export class RegistrationError extends Error {
     readonly status: number,
     readonly error: string,
     readonly description: string,
-    options: ErrorOptions = {},
+    options: RegistrationErrorOptions = {},
   ) {
-    super(description, options.cause === undefined ? undefined : { cause: options.cause });
+    // Error sets `cause` only when options has one
+    super(description, options);
     this.name = 'RegistrationError';
     this.headers = options.headers ?? {};
     this.emptyBody = options.emptyBody ?? false;
   }
 }
 
-export const invalidRequest = (description: string) => new RegistrationError(400, 'invalid_request', description);
+// Factories of errors that can wrap a failure take the standard ErrorOptions: `{ cause }`.
 
-export const invalidClientMetadata = (description: string) => new RegistrationError(400, 'invalid_client_metadata', description);
+export const invalidRequest = (description: string, options?: ErrorOptions) =>
+  new RegistrationError(400, 'invalid_request', description, options);
 
-export const invalidRedirectUri = (description: string) => new RegistrationError(400, 'invalid_redirect_uri', description);
+export const invalidClientMetadata = (description: string, options?: ErrorOptions) =>
+  new RegistrationError(400, 'invalid_client_metadata', description, options);
+
+export const invalidRedirectUri = (description: string, options?: ErrorOptions) =>
+  new RegistrationError(400, 'invalid_redirect_uri', description, options);
 
 /** RFC 7591 §3.2.2: the software statement is malformed, badly signed, expired, or missing where one is required. */
-export const invalidSoftwareStatement = (description: string) => new RegistrationError(400, 'invalid_software_statement', description);
+export const invalidSoftwareStatement = (description: string, options?: ErrorOptions) =>
+  new RegistrationError(400, 'invalid_software_statement', description, options);
 
 /** RFC 7591 §3.2.2: a well-formed software statement this server does not accept (untrusted issuer, software not allowed). */
-export const unapprovedSoftwareStatement = (description: string) =>
-  new RegistrationError(400, 'unapproved_software_statement', description);
+export const unapprovedSoftwareStatement = (description: string, options?: ErrorOptions) =>
+  new RegistrationError(400, 'unapproved_software_statement', description, options);
 
 /** A registration policy refuses the caller itself, whatever its metadata (a client cap is reached). */
 export const accessDenied = (description: string) => new RegistrationError(403, 'access_denied', description);
@@ -45,8 +55,9 @@ export const accessDenied = (description: string) => new RegistrationError(403, 
 export const missingToken = (description: string) =>
   new RegistrationError(401, 'invalid_token', description, { headers: { 'WWW-Authenticate': 'Bearer' } });
 
-export const invalidToken = (description: string) =>
+export const invalidToken = (description: string, options?: ErrorOptions) =>
   new RegistrationError(401, 'invalid_token', description, {
+    ...options,
     headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${quoteSafe(description)}"` },
   });
 
@@ -63,10 +74,11 @@ export const methodNotAllowed = (allow: string) =>
 export const payloadTooLarge = (limit: number) =>
   new RegistrationError(413, 'invalid_request', `the request body is larger than ${limit} bytes`);
 
-export const temporarilyUnavailable = (description: string, retryAfterSeconds = 1) =>
-  new RegistrationError(503, 'temporarily_unavailable', description, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+export const temporarilyUnavailable = (description: string, retryAfterSeconds = 1, options?: ErrorOptions) =>
+  new RegistrationError(503, 'temporarily_unavailable', description, { ...options, headers: { 'Retry-After': String(retryAfterSeconds) } });
 
-export const serverError = () => new RegistrationError(500, 'server_error', 'the server met an unexpected condition');
+export const serverError = (options?: ErrorOptions) =>
+  new RegistrationError(500, 'server_error', 'the server met an unexpected condition', options);
 
 // A quoted-string in a challenge cannot hold '"' or '\'; descriptions are ours, but stay safe.
 function quoteSafe(value: string): string {

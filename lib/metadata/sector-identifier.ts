@@ -36,7 +36,7 @@ export async function checkSectorIdentifier(metadata: Readonly<Record<string, un
     document = await fetcher.fetch(uri);
   } catch (error) {
     if (error instanceof SectorIdentifierFetchError)
-      throw invalidClientMetadata(`sector_identifier_uri could not be fetched: ${error.reason}`);
+      throw invalidClientMetadata(`sector_identifier_uri could not be fetched: ${error.reason}`, { cause: error });
     throw error;
   }
   if (!Array.isArray(document) || !document.every((entry) => typeof entry === 'string')) {

@@ -187,7 +187,7 @@ function describeFailure(error: unknown, issuer: string): Error {
     case 'ERR_JWKS_INVALID':
     // jose's generic error comes from a JWKS URL answering other than 200 with JSON: the issuer fails, not the statement
     case 'ERR_JOSE_GENERIC':
-      return withCause(temporarilyUnavailable('the software statement issuer keys could not be fetched; retry shortly', 5), error);
+      return temporarilyUnavailable('the software statement issuer keys could not be fetched; retry shortly', 5, { cause: error });
     case 'ERR_JWT_INVALID':
     case 'ERR_JWS_INVALID':
     case 'ERR_JOSE_NOT_SUPPORTED':
@@ -195,12 +195,7 @@ function describeFailure(error: unknown, issuer: string): Error {
     default:
       // fetch failures of the JWKS URL surface as plain errors (TypeError, AbortError)
       if (code === undefined)
-        return withCause(temporarilyUnavailable('the software statement issuer keys could not be fetched; retry shortly', 5), error);
+        return temporarilyUnavailable('the software statement issuer keys could not be fetched; retry shortly', 5, { cause: error });
       return invalidSoftwareStatement('software_statement is invalid');
   }
-}
-
-function withCause<E extends Error>(target: E, cause: unknown): E {
-  Object.defineProperty(target, 'cause', { value: cause, enumerable: false });
-  return target;
 }

@@ -52,7 +52,9 @@ export class SsmSecureString implements SecretSource {
       this.value = undefined;
       // the parameter name is configuration, not a secret; the value never reaches a log line
       log('error', 'a secret parameter could not be read', { parameter: this.options.name, error: (error as Error).name });
-      throw temporarilyUnavailable(`a secret this service needs could not be read (${this.options.label}); retry shortly`, 5);
+      throw temporarilyUnavailable(`a secret this service needs could not be read (${this.options.label}); retry shortly`, 5, {
+        cause: error,
+      });
     }
   }
 }

@@ -54,7 +54,7 @@ export class SsmSettingsSource implements SettingsSource {
         return this.cached.settings;
       }
       log('error', 'settings could not be read', failure(error));
-      throw temporarilyUnavailable('the registration settings could not be read; retry shortly', 5);
+      throw temporarilyUnavailable('the registration settings could not be read; retry shortly', 5, { cause: error });
     }
   }
 

@@ -27,10 +27,10 @@ export function translateDynamoDbError(error: unknown, labels: TableLabels): unk
   const code = (error as { code?: string })?.code;
   if (name === 'ConditionalCheckFailedException') return error;
   if (UNAVAILABLE.has(name) || (code !== undefined && NETWORK.has(code))) {
-    return withCause(temporarilyUnavailable(`${labels.store} is busy or unavailable; retry shortly`, 1), error);
+    return temporarilyUnavailable(`${labels.store} is busy or unavailable; retry shortly`, 1, { cause: error });
   }
-  if (name === 'ResourceNotFoundException') return withCause(temporarilyUnavailable(labels.missing, 30), error);
-  return withCause(serverError(), error);
+  if (name === 'ResourceNotFoundException') return temporarilyUnavailable(labels.missing, 30, { cause: error });
+  return serverError({ cause: error });
 }
 
 /** Sends one request, translating its failure (see translateDynamoDbError). */
@@ -40,9 +40,4 @@ export async function callDynamoDb<T>(send: () => Promise<T>, labels: TableLabel
   } catch (error) {
     throw translateDynamoDbError(error, labels);
   }
-}
-
-function withCause<E extends Error>(target: E, cause: unknown): E {
-  Object.defineProperty(target, 'cause', { value: cause, enumerable: false });
-  return target;
 }

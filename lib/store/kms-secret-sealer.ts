@@ -50,7 +50,7 @@ async function unavailableOnOutage<T>(send: () => Promise<T>): Promise<T> {
     return await send();
   } catch (error) {
     if (OUTAGES.has((error as Error).name)) {
-      throw Object.assign(temporarilyUnavailable('the key service is busy or unavailable; retry shortly', 1), { cause: error });
+      throw temporarilyUnavailable('the key service is busy or unavailable; retry shortly', 1, { cause: error });
     }
     throw error;
   }

@@ -94,7 +94,7 @@ export class IntrospectionInitialAccessTokenVerifier implements InitialAccessTok
       text = await response.text();
     } catch (error) {
       log('error', 'token introspection failed', { reason: 'unreachable', error: (error as Error).name });
-      throw unavailable('the token introspection endpoint could not be reached to check the initial access token');
+      throw unavailable('the token introspection endpoint could not be reached to check the initial access token', { cause: error });
     }
     if (status === 401 || status === 403 || (status === 400 && oauthError(text) === 'invalid_client')) {
       this.options.clientSecret.invalidate?.();
@@ -151,8 +151,8 @@ export class IntrospectionInitialAccessTokenVerifier implements InitialAccessTok
   }
 }
 
-function unavailable(description: string): RegistrationError {
-  return temporarilyUnavailable(description, OUTAGE_RETRY_SECONDS);
+function unavailable(description: string, options?: ErrorOptions): RegistrationError {
+  return temporarilyUnavailable(description, OUTAGE_RETRY_SECONDS, options);
 }
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before they are joined and base64-encoded. */

@@ -1,26 +1,38 @@
 // Logs: one JSON line per request, and never a secret, a token or a request body in it.
 import { describe, expect, it, vi } from 'vitest';
-import { clientPath, useHarness } from '../support/harness.js';
+import type { Settings } from '../../lib/settings/catalog.js';
+import { clientPath, HARNESS_SETTINGS, REGISTRATION_PATH, useHarness } from '../support/harness.js';
+
+const METADATA = { redirect_uris: ['https://app.example/cb'] };
+
+let lines: string[];
+
+/** Runs `act` with every log line captured in `lines`. */
+async function logged<T>(act: () => Promise<T>): Promise<T> {
+  lines = [];
+  const previous = process.env.DCR_LOG_LEVEL;
+  process.env.DCR_LOG_LEVEL = 'debug';
+  const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+  const out = vi.spyOn(console, 'log').mockImplementation(capture);
+  const err = vi.spyOn(console, 'error').mockImplementation(capture);
+  try {
+    return await act();
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.env.DCR_LOG_LEVEL = previous;
+  }
+}
+
+/** The request line among the captured ones (a failure may log a line of its own before it). */
+function requestLine(): Record<string, any> {
+  const requests = lines.map((line) => JSON.parse(line)).filter((line) => line.message === 'request');
+  expect(requests).toHaveLength(1);
+  return requests[0];
+}
 
 describe('request logs', () => {
   const h = useHarness();
-  let lines: string[];
-
-  async function logged<T>(act: () => Promise<T>): Promise<T> {
-    lines = [];
-    const previous = process.env.DCR_LOG_LEVEL;
-    process.env.DCR_LOG_LEVEL = 'debug';
-    const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
-    const out = vi.spyOn(console, 'log').mockImplementation(capture);
-    const err = vi.spyOn(console, 'error').mockImplementation(capture);
-    try {
-      return await act();
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-      process.env.DCR_LOG_LEVEL = previous;
-    }
-  }
 
   it('writes one line per request, with route, status and request id', async () => {
     // Act
@@ -40,6 +52,32 @@ describe('request logs', () => {
     expect(res.status).toBe(400);
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ status: 400, error: 'invalid_redirect_uri' });
+    // a refusal is the caller's doing: no cause to investigate
+    expect(JSON.parse(lines[0]!)).not.toHaveProperty('cause');
+  });
+
+  it('describes an unexpected failure as the cause of the 500', async () => {
+    // Prepare: a settings source that fails while a request reads it
+    h.settings = new Proxy(
+      { ...HARNESS_SETTINGS },
+      {
+        get() {
+          throw new RangeError('settings exploded');
+        },
+      },
+    ) as Settings;
+
+    // Act
+    const res = await logged(() => h.call('POST', REGISTRATION_PATH, { token: 'some-token', body: METADATA }));
+
+    // Assess
+    expect(res.status).toBe(500);
+    expect(requestLine()).toMatchObject({
+      level: 'error',
+      status: 500,
+      error: 'server_error',
+      cause: { name: 'RangeError', message: 'settings exploded', stack: expect.stringContaining('settings exploded') },
+    });
   });
 
   it('never writes a secret, a registration access token, an initial access token or a body through a whole lifecycle', async () => {
@@ -70,5 +108,26 @@ describe('request logs', () => {
     const text = lines.join('\n');
     for (const secret of secrets) expect(text).not.toContain(secret);
     expect(text).not.toContain('Log Probe App');
+  });
+});
+
+describe('request logs with the client table unreachable', () => {
+  const h = useHarness();
+
+  it('describes the failure a 5xx wraps (its cause) on the request line', async () => {
+    // Prepare
+    await h.dynamoDb.close();
+
+    // Act
+    const res = await logged(() => h.register(METADATA));
+
+    // Assess: the answer says "retry", the log line says why
+    expect(res.status).toBe(503);
+    expect(requestLine()).toMatchObject({
+      level: 'error',
+      status: 503,
+      error: 'temporarily_unavailable',
+      cause: { name: expect.any(String), message: expect.stringMatching(/ECONNREFUSED/), stack: expect.any(String) },
+    });
   });
 });
