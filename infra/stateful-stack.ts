@@ -7,6 +7,7 @@ import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { IAT_ATTR } from '../lib/store/dynamodb-initial-access-token-store.js';
+import { ATTR } from '../lib/store/item.js';
 import type { DcrConfig } from './config.js';
 
 export interface StatefulStackProps extends StackProps {
@@ -26,8 +27,11 @@ export class StatefulStack extends Stack {
 
     // TableV2 (AWS::DynamoDB::GlobalTable) so a replica region can be added later without replacing
     // the table. CloudFormation names it: a fixed name would block any change that needs a replacement.
+    // Idle expiry (Client Idle Lifetime): DynamoDB deletes a client some time after idle_expires_at,
+    // with nothing scanned; the functions treat it as gone from that moment on.
     this.table = new TableV2(this, 'Clients', {
       partitionKey: { name: 'client_id', type: AttributeType.STRING },
+      timeToLiveAttribute: ATTR.idleExpiresAt,
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

@@ -12,6 +12,7 @@ import { clientInformation } from './client-information.js';
 import { issueSecret, newRegistrationAccessToken } from './credentials.js';
 import type { RegistrationDependencies } from './dependencies.js';
 import { clientStore, registrationSettings } from './guards.js';
+import { idleExpiry, secretExpiry } from './lifecycle.js';
 import { metadataContext } from './metadata-context.js';
 
 /**
@@ -42,14 +43,17 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
     metadata,
     secretHash: secret?.change.hash,
     secretSealed: secret?.change.sealed,
-    secretExpiresAt: secret && 0,
+    secretExpiresAt: secret && secretExpiry(settings, issuedAt),
     registrationTokenHash: registrationAccessToken && hashSecret(registrationAccessToken),
     version: 1,
     updatedAt: issuedAt,
     // kept only while policies are configured, so an unconfigured service stores exactly what it did before
     policyLists: policies.active ? lists : undefined,
-    registeredBy: policies.active ? caller?.subject : undefined,
+    // who registered it: the lifecycle events and the admin tool's filter name it
+    registeredBy: caller?.subject,
     quotaCounters: heldCounters,
+    idleExpiresAt: idleExpiry(settings, issuedAt),
+    lastRequestId: request.requestId,
   };
   await takePlaces(deps.quota, counters);
   try {

@@ -26,9 +26,17 @@ export interface Settings {
    * checked where it is used (lib/policies/pipeline.ts), once per distinct value.
    */
   readonly registrationPolicies: string;
+  /** Registration Access Token Grace (seconds, 0 = off): a rotated-away token still recovers a lost answer. */
+  readonly registrationAccessTokenGraceSeconds: number;
+  /** Client Secret Retention (seconds, 0 = off): a rotated-away secret still authenticates the client. */
+  readonly clientSecretRetentionSeconds: number;
+  /** Client Secret Lifetime (seconds, 0 = never): sets client_secret_expires_at. */
+  readonly clientSecretLifetimeSeconds: number;
+  /** Client Idle Lifetime (seconds, 0 = never): an unused client is deleted (DynamoDB TTL). */
+  readonly clientIdleLifetimeSeconds: number;
 }
 
-type Kind = 'boolean' | 'scopes' | 'extended-properties' | 'json';
+type Kind = 'boolean' | 'scopes' | 'extended-properties' | 'json' | 'seconds';
 
 export interface SettingDefinition {
   readonly key: keyof Settings;
@@ -116,7 +124,43 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaultValue: '{}',
     label: 'Client registration policies: JSON {"anonymous": [...], "authenticated": [...], "named": {...}, "caps": {...}}',
   },
+  // Client lifecycle (docs/lifecycle.md): durations in whole seconds, 0 = off
+  {
+    key: 'registrationAccessTokenGraceSeconds',
+    parameter: 'registration-access-token-grace',
+    envVar: 'DCR_REGISTRATION_ACCESS_TOKEN_GRACE',
+    kind: 'seconds',
+    defaultValue: '0',
+    label: 'Registration Access Token Grace (seconds; 0 = off): the previous token recovers a lost answer until the new one is used',
+  },
+  {
+    key: 'clientSecretRetentionSeconds',
+    parameter: 'client-secret-retention',
+    envVar: 'DCR_CLIENT_SECRET_RETENTION',
+    kind: 'seconds',
+    defaultValue: '0',
+    label: 'Client Secret Retention (seconds; 0 = off): a rotated-away secret still authenticates the client for this long',
+  },
+  {
+    key: 'clientSecretLifetimeSeconds',
+    parameter: 'client-secret-lifetime',
+    envVar: 'DCR_CLIENT_SECRET_LIFETIME',
+    kind: 'seconds',
+    defaultValue: '0',
+    label: 'Client Secret Lifetime (seconds; 0 = never): client_secret_expires_at of newly issued secrets',
+  },
+  {
+    key: 'clientIdleLifetimeSeconds',
+    parameter: 'client-idle-lifetime',
+    envVar: 'DCR_CLIENT_IDLE_LIFETIME',
+    kind: 'seconds',
+    defaultValue: '0',
+    label: 'Client Idle Lifetime (seconds; 0 = never): a client unused for this long is deleted',
+  },
 ];
+
+/** The longest duration a lifecycle setting takes: ten years, so `now + value` stays a safe integer and a sane TTL. */
+export const MAX_SETTING_SECONDS = 10 * 366 * 86_400;
 
 export const MAX_EXTENDED_PROPERTIES = 50;
 const EXTENDED_PROPERTY_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
@@ -136,7 +180,7 @@ export class SettingValueError extends Error {
 // RFC 6749 §3.3 scope-token: printable ASCII without space, '"' and '\'.
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-function parseValue(definition: SettingDefinition, raw: string): boolean | string | string[] | ExtendedProperty[] {
+function parseValue(definition: SettingDefinition, raw: string): boolean | number | string | string[] | ExtendedProperty[] {
   const value = raw.trim();
   // Present but blank means nothing for any setting (SSM cannot even store an empty value): refused, never
   // read as "unset" or as an empty list, which for the scope group would switch the scope check off.
@@ -145,6 +189,7 @@ function parseValue(definition: SettingDefinition, raw: string): boolean | strin
   if (definition.kind === 'json') return value;
   if (definition.kind === 'scopes') return parseScopes(definition, raw, value);
   if (definition.kind === 'extended-properties') return parseExtendedProperties(definition, value);
+  if (definition.kind === 'seconds') return parseSeconds(definition, value);
   if (/^(true|on|yes|1)$/i.test(value)) return true;
   if (/^(false|off|no|0)$/i.test(value)) return false;
   throw new SettingValueError(definition.parameter, raw, 'expected true/false, on/off, yes/no or 1/0');
@@ -155,6 +200,14 @@ function parseScopes(definition: SettingDefinition, raw: string, value: string):
   const bad = scopes.find((scope) => !SCOPE_TOKEN.test(scope));
   if (bad !== undefined) throw new SettingValueError(definition.parameter, raw, `${JSON.stringify(bad)} is not a scope (RFC 6749 §3.3)`);
   return scopes;
+}
+
+/** Whole seconds, 0 to MAX_SETTING_SECONDS: no units, no fractions, so "30m" is refused rather than read as 30. */
+function parseSeconds(definition: SettingDefinition, value: string): number {
+  if (!/^\d{1,10}$/.test(value) || Number(value) > MAX_SETTING_SECONDS) {
+    throw new SettingValueError(definition.parameter, value, `expected whole seconds from 0 to ${MAX_SETTING_SECONDS}`);
+  }
+  return Number(value);
 }
 
 function parseExtendedProperties(definition: SettingDefinition, value: string): ExtendedProperty[] {

@@ -14,8 +14,11 @@ export interface SsmSettingsOptions {
   readonly now?: () => number;
 }
 
+// GetParameters takes at most 10 names: more settings are read in parallel calls of 10.
+const NAMES_PER_CALL = 10;
+
 /**
- * Reads every setting in one GetParameters call and keeps the answer for `ttlSeconds`, so an
+ * Reads every setting with GetParameters (one call per 10 settings, in parallel) and keeps the answer for `ttlSeconds`, so an
  * operator's `aws ssm put-parameter` reaches every warm container within that time and requests in
  * between cost no call. Concurrent requests share one refresh. If a refresh fails, the last good
  * settings stay in force (and the failure is logged); with none yet, the request gets a 503.
@@ -27,7 +30,6 @@ export class SsmSettingsSource implements SettingsSource {
   private refreshing?: Promise<Settings>;
 
   constructor(private readonly options: SsmSettingsOptions) {
-    if (SETTINGS.length > 10) throw new Error('GetParameters takes at most 10 names: split the settings read');
     this.client = options.client ?? new SSMClient({ maxAttempts: 2 });
     this.now = options.now ?? Date.now;
   }
@@ -60,12 +62,16 @@ export class SsmSettingsSource implements SettingsSource {
 
   private async load(): Promise<Settings> {
     const names = SETTINGS.map((definition) => this.options.prefix + definition.parameter);
-    const output = await this.client.send(new GetParametersCommand({ Names: names }));
-    if (output.InvalidParameters?.length) {
+    const batches = Array.from({ length: Math.ceil(names.length / NAMES_PER_CALL) }, (_, index) =>
+      names.slice(index * NAMES_PER_CALL, (index + 1) * NAMES_PER_CALL),
+    );
+    const outputs = await Promise.all(batches.map((batch) => this.client.send(new GetParametersCommand({ Names: batch }))));
+    const invalid = outputs.flatMap((output) => output.InvalidParameters ?? []);
+    if (invalid.length) {
       // A missing parameter takes its documented default, so a half-seeded stage still behaves as documented.
-      log('warn', 'settings parameters missing; using defaults for them', { parameters: output.InvalidParameters });
+      log('warn', 'settings parameters missing; using defaults for them', { parameters: invalid });
     }
-    const values = new Map(output.Parameters?.map((parameter) => [parameter.Name, parameter.Value]));
+    const values = new Map(outputs.flatMap((output) => output.Parameters ?? []).map((parameter) => [parameter.Name, parameter.Value]));
     const nameOf = (definition: { parameter: string }) => this.options.prefix + definition.parameter;
     const settings = settingsFromStrings((definition) => values.get(nameOf(definition)), {}, nameOf);
     // The policy document is checked here too, so a bad one keeps the last good settings instead of

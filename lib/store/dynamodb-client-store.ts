@@ -1,4 +1,12 @@
-import { type ClientChange, type ClientRecord, type ClientStore, GuardFailedError, type WriteGuard } from '../registration/client.js';
+import {
+  type ClientChange,
+  type ClientRecord,
+  type ClientStore,
+  GuardFailedError,
+  type IdleRefresh,
+  isIdleExpired,
+  type WriteGuard,
+} from '../registration/client.js';
 import { DynamoDbDocuments, type DynamoDbDocumentsConfig } from './dynamodb-documents.js';
 import { callDynamoDb, type TableLabels } from './dynamodb-errors.js';
 import { ATTR, type ClientItem, toItem, toRecord } from './item.js';
@@ -14,6 +22,8 @@ export class DynamoDbClientStore implements ClientStore {
   constructor(
     private readonly documents: DynamoDbDocuments,
     private readonly tableName: string,
+    /** Milliseconds since the epoch: a client past its idle expiry is gone from this clock's view. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async create(record: ClientRecord): Promise<void> {
@@ -31,7 +41,35 @@ export class DynamoDbClientStore implements ClientStore {
     const output = await call(() =>
       this.documents.get({ TableName: this.tableName, Key: { [ATTR.clientId]: clientId }, ConsistentRead: true }),
     );
-    return output.Item ? toRecord(output.Item as unknown as ClientItem) : undefined;
+    if (!output.Item || !isClientItem(output.Item)) return undefined;
+    const record = toRecord(output.Item as unknown as ClientItem);
+    // DynamoDB's TTL sweep may come up to days late: an expired client is gone from the moment it expires
+    return isIdleExpired(record, this.nowSeconds()) ? undefined : record;
+  }
+
+  async recordUse(clientId: string, refresh: IdleRefresh): Promise<boolean> {
+    try {
+      await guarded(() =>
+        this.documents.update({
+          TableName: this.tableName,
+          Key: { [ATTR.clientId]: clientId },
+          UpdateExpression: 'SET #idle = :expiresAt',
+          ConditionExpression:
+            'attribute_exists(#id) AND attribute_not_exists(#disabled) AND ' +
+            '(attribute_not_exists(#idle) OR (#idle < :refreshBefore AND #idle > :now))',
+          ExpressionAttributeNames: { '#id': ATTR.clientId, '#idle': ATTR.idleExpiresAt, '#disabled': ATTR.disabled },
+          ExpressionAttributeValues: {
+            ':expiresAt': refresh.expiresAt,
+            ':refreshBefore': refresh.refreshBefore,
+            ':now': this.nowSeconds(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof GuardFailedError) return false;
+      throw error;
+    }
   }
 
   async update(clientId: string, change: ClientChange, guard: WriteGuard): Promise<ClientRecord> {
@@ -41,27 +79,47 @@ export class DynamoDbClientStore implements ClientStore {
       `${expression.name(ATTR.updatedAt)} = ${expression.value(change.updatedAt)}`,
     ];
     const removes: string[] = [];
-    if (change.metadata !== undefined) sets.push(`${expression.name(ATTR.metadata)} = ${expression.value(change.metadata)}`);
-    if (change.registrationTokenHash !== undefined) {
-      sets.push(`${expression.name(ATTR.registrationTokenHash)} = ${expression.value(change.registrationTokenHash)}`);
+    const set = (attribute: string, value: unknown) => sets.push(`${expression.name(attribute)} = ${expression.value(value)}`);
+    const remove = (...attributes: string[]) => removes.push(...attributes.map((attribute) => expression.name(attribute)));
+    if (change.metadata !== undefined) set(ATTR.metadata, change.metadata);
+    if (change.registrationTokenHash !== undefined) set(ATTR.registrationTokenHash, change.registrationTokenHash);
+    if (change.idleExpiresAt !== undefined) set(ATTR.idleExpiresAt, change.idleExpiresAt);
+    if (change.requestId !== undefined) set(ATTR.lastRequestId, change.requestId);
+    if (change.disabled === true) set(ATTR.disabled, true);
+    if (change.disabled === false) remove(ATTR.disabled);
+    const previous = change.previousToken;
+    if (previous?.kind === 'set') {
+      set(ATTR.previousRegistrationTokenHash, previous.hash);
+      set(ATTR.previousRegistrationTokenValidUntil, previous.validUntil);
+    }
+    if (previous?.kind === 'set' || previous?.kind === 'pending') set(ATTR.pendingCredentials, previous.pendingCredentials);
+    if (previous?.kind === 'remove') {
+      remove(ATTR.previousRegistrationTokenHash, ATTR.previousRegistrationTokenValidUntil, ATTR.pendingCredentials);
     }
     const secret = change.secret;
-    // names are registered only when used: DynamoDB refuses unused ExpressionAttributeNames
-    const sealed = () => expression.name(ATTR.secretSealed);
-    if (secret.kind === 'keep' && secret.dropSealed) removes.push(sealed());
-    if (secret.kind === 'remove') removes.push(expression.name(ATTR.secretHash), sealed(), expression.name(ATTR.secretExpiresAt));
+    const previousSecret = [ATTR.previousSecretHash, ATTR.previousSecretValidUntil, ATTR.previousSecretExpiresAt];
+    if (secret.kind === 'keep' && secret.dropSealed) remove(ATTR.secretSealed);
+    if (secret.kind === 'remove') remove(ATTR.secretHash, ATTR.secretSealed, ATTR.secretExpiresAt, ...previousSecret);
     if (secret.kind === 'replace') {
-      sets.push(`${expression.name(ATTR.secretHash)} = ${expression.value(secret.hash)}`);
-      sets.push(`${expression.name(ATTR.secretExpiresAt)} = ${expression.value(0)}`);
-      if (secret.sealed !== undefined) sets.push(`${sealed()} = ${expression.value(secret.sealed)}`);
-      else removes.push(sealed());
+      if (secret.retainUntil !== undefined) {
+        // operands read the item as it was before this write: the replaced secret becomes the previous one
+        sets.push(`${expression.name(ATTR.previousSecretHash)} = ${expression.name(ATTR.secretHash)}`);
+        sets.push(`${expression.name(ATTR.previousSecretExpiresAt)} = ${expression.name(ATTR.secretExpiresAt)}`);
+        set(ATTR.previousSecretValidUntil, secret.retainUntil);
+      } else {
+        remove(...previousSecret);
+      }
+      set(ATTR.secretHash, secret.hash);
+      set(ATTR.secretExpiresAt, secret.expiresAt ?? 0);
+      if (secret.sealed !== undefined) set(ATTR.secretSealed, secret.sealed);
+      else remove(ATTR.secretSealed);
     }
     const output = await guarded(() =>
       this.documents.update({
         TableName: this.tableName,
         Key: { [ATTR.clientId]: clientId },
         UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: guardCondition(expression, guard),
+        ConditionExpression: this.guardCondition(expression, guard),
         ExpressionAttributeNames: expression.names,
         ExpressionAttributeValues: expression.values,
         ReturnValues: 'ALL_NEW',
@@ -77,7 +135,7 @@ export class DynamoDbClientStore implements ClientStore {
       this.documents.delete({
         TableName: this.tableName,
         Key: { [ATTR.clientId]: clientId },
-        ConditionExpression: guardCondition(expression, guard),
+        ConditionExpression: this.guardCondition(expression, guard),
         ExpressionAttributeNames: expression.names,
         ExpressionAttributeValues: expression.values,
         ReturnValues: 'ALL_OLD',
@@ -85,6 +143,97 @@ export class DynamoDbClientStore implements ClientStore {
     );
     return toRecord(output.Attributes as unknown as ClientItem);
   }
+
+  /**
+   * The admin tool's listing: a Scan (never on a request path), filtered to clients (not cap counters
+   * or other items of the table), by registering subject and software_id when asked, without clients
+   * past their idle expiry. `next` continues after the last client of the previous page.
+   */
+  async list(query: ClientListQuery): Promise<ClientListPage> {
+    const expression = new ExpressionBuilder();
+    const filters = [
+      `attribute_exists(${expression.name(ATTR.version)})`,
+      `attribute_exists(${expression.name(ATTR.issuedAt)})`,
+      `NOT begins_with(${expression.name(ATTR.clientId)}, ${expression.value('#')})`,
+    ];
+    if (query.registeredBy !== undefined) filters.push(`${expression.name(ATTR.registeredBy)} = ${expression.value(query.registeredBy)}`);
+    if (query.softwareId !== undefined) {
+      filters.push(`${expression.name(ATTR.metadata)}.${expression.name('software_id')} = ${expression.value(query.softwareId)}`);
+    }
+    const now = this.nowSeconds();
+    const records: ClientRecord[] = [];
+    let start: Record<string, unknown> | undefined = query.next === undefined ? undefined : { [ATTR.clientId]: query.next };
+    do {
+      const page = await call(() =>
+        this.documents.scan({
+          TableName: this.tableName,
+          FilterExpression: filters.join(' AND '),
+          ExpressionAttributeNames: expression.names,
+          ExpressionAttributeValues: expression.values,
+          ExclusiveStartKey: start,
+          Limit: query.limit,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items) {
+        const record = toRecord(item as unknown as ClientItem);
+        if (!isIdleExpired(record, now)) records.push(record);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined && records.length < query.limit);
+    const shown = records.slice(0, query.limit);
+    const more = records.length > query.limit || start !== undefined;
+    return { clients: shown, next: more && shown.length ? shown[shown.length - 1]!.clientId : undefined };
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  private guardCondition(expression: ExpressionBuilder, guard: WriteGuard): string {
+    const idle = expression.name(ATTR.idleExpiresAt);
+    const parts = [
+      `attribute_exists(${expression.name(ATTR.clientId)})`,
+      `(attribute_not_exists(${idle}) OR ${idle} > ${expression.value(this.nowSeconds())})`,
+    ];
+    if (guard.registrationTokenHash !== 'operator') {
+      parts.push(`${expression.name(ATTR.registrationTokenHash)} = ${expression.value(guard.registrationTokenHash)}`);
+      parts.push(`attribute_not_exists(${expression.name(ATTR.disabled)})`);
+    }
+    if (guard.secretHash !== undefined) parts.push(`${expression.name(ATTR.secretHash)} = ${expression.value(guard.secretHash)}`);
+    if (guard.secret !== undefined) {
+      parts.push(`${guard.secret.hasSecret ? 'attribute_exists' : 'attribute_not_exists'}(${expression.name(ATTR.secretHash)})`);
+      parts.push(`${guard.secret.recoverable ? 'attribute_exists' : 'attribute_not_exists'}(${expression.name(ATTR.secretSealed)})`);
+    }
+    if (guard.secretUnexpired) {
+      const expires = expression.name(ATTR.secretExpiresAt);
+      parts.push(
+        `(attribute_not_exists(${expires}) OR ${expires} = ${expression.value(0)} OR ${expires} > ${expression.value(this.nowSeconds())})`,
+      );
+    }
+    if (guard.version !== undefined) parts.push(`${expression.name(ATTR.version)} = ${expression.value(guard.version)}`);
+    return parts.join(' AND ');
+  }
+}
+
+export interface ClientListQuery {
+  readonly limit: number;
+  /** The client id the previous page ended with. */
+  readonly next?: string;
+  readonly registeredBy?: string;
+  readonly softwareId?: string;
+}
+
+export interface ClientListPage {
+  readonly clients: ClientRecord[];
+  /** Pass as `next` for the following page; absent on the last page. */
+  readonly next?: string;
+}
+
+/** Client items, as opposed to the cap counters ('#quota#...') and other items the table may hold. */
+export function isClientItem(item: Record<string, unknown>): boolean {
+  const id = item[ATTR.clientId];
+  return typeof id === 'string' && !id.startsWith('#') && item[ATTR.version] !== undefined && item[ATTR.issuedAt] !== undefined;
 }
 
 /** Sends one request; a failed condition becomes GuardFailedError, outages a 503 (see translate). */
@@ -106,20 +255,6 @@ const CLIENT_TABLE: TableLabels = {
 /** Sends one request to the client table (the cap counters live there too). */
 export function call<T>(send: () => Promise<T>): Promise<T> {
   return callDynamoDb(send, CLIENT_TABLE);
-}
-
-function guardCondition(expression: ExpressionBuilder, guard: WriteGuard): string {
-  const parts = [
-    `attribute_exists(${expression.name(ATTR.clientId)})`,
-    `${expression.name(ATTR.registrationTokenHash)} = ${expression.value(guard.registrationTokenHash)}`,
-  ];
-  if (guard.secretHash !== undefined) parts.push(`${expression.name(ATTR.secretHash)} = ${expression.value(guard.secretHash)}`);
-  if (guard.secret !== undefined) {
-    parts.push(`${guard.secret.hasSecret ? 'attribute_exists' : 'attribute_not_exists'}(${expression.name(ATTR.secretHash)})`);
-    parts.push(`${guard.secret.recoverable ? 'attribute_exists' : 'attribute_not_exists'}(${expression.name(ATTR.secretSealed)})`);
-  }
-  if (guard.version !== undefined) parts.push(`${expression.name(ATTR.version)} = ${expression.value(guard.version)}`);
-  return parts.join(' AND ');
 }
 
 /** Placeholders for expression names and values, so no attribute name ever collides with a reserved word. */

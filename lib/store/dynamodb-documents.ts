@@ -51,8 +51,11 @@ export interface DeleteInput extends Expressions {
 export interface ScanInput {
   readonly TableName: string;
   readonly ProjectionExpression?: string;
+  readonly FilterExpression?: string;
   readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ExpressionAttributeValues?: Values;
   readonly ExclusiveStartKey?: Values;
+  readonly Limit?: number;
   readonly ConsistentRead?: boolean;
 }
 
@@ -114,7 +117,11 @@ export class DynamoDbDocuments {
   /** Admin tools only: no request path scans. */
   async scan(input: ScanInput): Promise<{ Items: Values[]; LastEvaluatedKey?: Values }> {
     const output = await this.client.send(
-      new ScanCommand({ ...input, ExclusiveStartKey: input.ExclusiveStartKey && marshall(input.ExclusiveStartKey, MARSHALL) }),
+      new ScanCommand({
+        ...input,
+        ExclusiveStartKey: input.ExclusiveStartKey && marshall(input.ExclusiveStartKey, MARSHALL),
+        ExpressionAttributeValues: values(input.ExpressionAttributeValues),
+      }),
     );
     return {
       Items: (output.Items ?? []).map((item) => unmarshall(item)),

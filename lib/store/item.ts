@@ -16,6 +16,16 @@ export const ATTR = {
   policyLists: 'registration_policy_lists',
   registeredBy: 'registered_by',
   quotaCounters: 'quota_counters',
+  previousSecretHash: 'previous_client_secret_hash',
+  previousSecretValidUntil: 'previous_client_secret_valid_until',
+  previousSecretExpiresAt: 'previous_client_secret_expires_at',
+  previousRegistrationTokenHash: 'previous_registration_access_token_hash',
+  previousRegistrationTokenValidUntil: 'previous_registration_access_token_valid_until',
+  pendingCredentials: 'pending_credentials',
+  disabled: 'disabled',
+  /** The table's TTL attribute (infra/stateful-stack.ts). */
+  idleExpiresAt: 'idle_expires_at',
+  lastRequestId: 'last_request_id',
 } as const;
 
 export interface ClientItem {
@@ -31,6 +41,15 @@ export interface ClientItem {
   registration_policy_lists?: string[];
   registered_by?: string;
   quota_counters?: string[];
+  previous_client_secret_hash?: string;
+  previous_client_secret_valid_until?: number;
+  previous_client_secret_expires_at?: number;
+  previous_registration_access_token_hash?: string;
+  previous_registration_access_token_valid_until?: number;
+  pending_credentials?: string;
+  disabled?: boolean;
+  idle_expires_at?: number;
+  last_request_id?: string;
 }
 
 export function toItem(record: ClientRecord): ClientItem {
@@ -47,6 +66,15 @@ export function toItem(record: ClientRecord): ClientItem {
     registration_policy_lists: record.policyLists?.length ? [...record.policyLists] : undefined,
     registered_by: record.registeredBy,
     quota_counters: record.quotaCounters?.length ? [...record.quotaCounters] : undefined,
+    previous_client_secret_hash: record.previousSecretHash,
+    previous_client_secret_valid_until: record.previousSecretValidUntil,
+    previous_client_secret_expires_at: record.previousSecretExpiresAt,
+    previous_registration_access_token_hash: record.previousRegistrationTokenHash,
+    previous_registration_access_token_valid_until: record.previousRegistrationTokenValidUntil,
+    pending_credentials: record.pendingCredentials,
+    disabled: record.disabled || undefined,
+    idle_expires_at: record.idleExpiresAt,
+    last_request_id: record.lastRequestId,
   };
 }
 
@@ -64,5 +92,14 @@ export function toRecord(item: ClientItem): ClientRecord {
     policyLists: item.registration_policy_lists,
     registeredBy: item.registered_by,
     quotaCounters: item.quota_counters,
+    previousSecretHash: item.previous_client_secret_hash,
+    previousSecretValidUntil: item.previous_client_secret_valid_until,
+    previousSecretExpiresAt: item.previous_client_secret_expires_at,
+    previousRegistrationTokenHash: item.previous_registration_access_token_hash,
+    previousRegistrationTokenValidUntil: item.previous_registration_access_token_valid_until,
+    pendingCredentials: item.pending_credentials,
+    disabled: item.disabled || undefined,
+    idleExpiresAt: item.idle_expires_at,
+    lastRequestId: item.last_request_id,
   };
 }

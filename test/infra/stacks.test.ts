@@ -120,7 +120,7 @@ describe('stack names', () => {
 });
 
 describe('client table', () => {
-  it('is keyed by client_id alone, on demand, encrypted with the AWS managed key, without TTL', () => {
+  it('is keyed by client_id alone, on demand, encrypted with the AWS managed key, with TTL on idle_expires_at', () => {
     // the client table and the initial access token table, both TableV2
     dev.stateful.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
     dev.stateful.resourceCountIs('AWS::DynamoDB::Table', 0);
@@ -133,8 +133,8 @@ describe('client table', () => {
     });
     expect(table.Properties!.GlobalSecondaryIndexes).toBeUndefined();
     expect(table.Properties!.SSESpecification.KMSMasterKeyId).toBeUndefined();
-    // client items (and the cap counters among them) never expire on their own
-    expect(table.Properties!.TimeToLiveSpecification).toBeUndefined();
+    // idle expiry: only clients carry idle_expires_at (the cap counters never do, so they never expire)
+    expect(table.Properties!.TimeToLiveSpecification).toEqual({ AttributeName: 'idle_expires_at', Enabled: true });
   });
 
   it('has point-in-time recovery in every stage', () => {

@@ -205,6 +205,7 @@ describe('DynamoDB initial access token store', () => {
       const failingClients: ClientStore = {
         create: () => Promise.reject(new RegistrationError(503, 'temporarily_unavailable', 'the client datastore is busy')),
         find: () => Promise.resolve(undefined),
+        recordUse: () => Promise.reject(new Error('not used')),
         update: () => Promise.reject(new Error('not used')),
         delete: () => Promise.reject(new Error('not used')),
       };

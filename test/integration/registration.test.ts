@@ -92,7 +92,7 @@ describe('POST /as/clients.oauth2: registration', () => {
   });
 
   describe('the stored item', () => {
-    it('holds the echoed metadata, SHA-256 hashes of the secret and token, version 1, and nothing else', async () => {
+    it('holds the echoed metadata, SHA-256 hashes of the secret and token, version 1, who registered it and the request, and nothing else', async () => {
       const res = await h.register({ redirect_uris: [REDIRECT], client_name: 'Stored App', scope: 'read write' });
 
       const item = await h.item(res.body.client_id);
@@ -105,6 +105,9 @@ describe('POST /as/clients.oauth2: registration', () => {
         registration_access_token_hash: sha256(res.body.registration_access_token),
         version: 1,
         updated_at: res.body.client_id_issued_at,
+        // the subject of the initial access token and the request, for the lifecycle events
+        registered_by: 'local-developer',
+        last_request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       });
     });
 

@@ -95,6 +95,8 @@ export interface HarnessOptions {
   }) => InitialAccessTokenVerifier | undefined;
   /** Random bytes for client ids and secrets; absent: the system's. A test repeats bytes to make a client write collide. */
   readonly random?: RandomSource;
+  /** The clock of the use cases and the store (milliseconds since the epoch); absent: Date.now. */
+  readonly now?: () => number;
 }
 
 export function clientPath(clientId: string): string {
@@ -250,7 +252,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         });
   setRuntime({
     dependencies: {
-      store: options.withStore === false ? undefined : new DynamoDbClientStore(createDocumentClient(clientConfig), tableName),
+      store: options.withStore === false ? undefined : new DynamoDbClientStore(createDocumentClient(clientConfig), tableName, options.now),
       // the cap counters of the registration policies (absent with the table, like the store)
       quota: options.withStore === false ? undefined : new DynamoDbClientQuota(createDocumentClient(clientConfig), tableName),
       settings: { current: async () => harness.settings },
@@ -260,7 +262,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       // the local-mode sealer (AES-GCM, a key of this process) stands in for KMS
       secretSealer: options.withSecretSealer === false ? undefined : new LocalSecretSealer(LocalSecretSealer.generateKey()),
       sectorIdentifiers: options.sectorIdentifiers,
-      now: Date.now,
+      now: options.now ?? Date.now,
       random: options.random ?? systemRandom,
     },
     publicBaseUrl: BASE_URL,

@@ -38,8 +38,14 @@ describe('settings catalog', () => {
     expect(defaults.extendedProperties).toEqual([]);
   });
 
-  it('fits in one GetParameters call (at most 10 names)', () => {
-    expect(SETTINGS.length).toBeLessThanOrEqual(10);
+  it('reads durations as whole seconds from 0 to ten years, and refuses units, fractions and signs', () => {
+    expect(withValue('clientIdleLifetimeSeconds', '7776000').clientIdleLifetimeSeconds).toBe(7_776_000);
+    expect(withValue('registrationAccessTokenGraceSeconds', ' 0 ').registrationAccessTokenGraceSeconds).toBe(0);
+    expect(DEFAULT_SETTINGS.clientSecretLifetimeSeconds).toBe(0);
+    expect(DEFAULT_SETTINGS.clientSecretRetentionSeconds).toBe(0);
+    for (const bad of ['30m', '1.5', '-1', '1e3', '316224001', 'ten']) {
+      expect(valueError(() => withValue('clientSecretRetentionSeconds', bad)).setting).toBe('client-secret-retention');
+    }
   });
 
   it('gives every setting its own key, SSM parameter and environment variable', () => {
@@ -232,6 +238,10 @@ describe('settings catalog', () => {
         DCR_ALLOW_CLIENT_DELETE: 'OFF',
         DCR_EXTENDED_PROPERTIES: '[{"name":"tenant"}]',
         DCR_REGISTRATION_POLICIES: '{"caps":{"total":5}}',
+        DCR_REGISTRATION_ACCESS_TOKEN_GRACE: '300',
+        DCR_CLIENT_SECRET_RETENTION: '86400',
+        DCR_CLIENT_SECRET_LIFETIME: '31536000',
+        DCR_CLIENT_IDLE_LIFETIME: '7776000',
       };
 
       // Act
@@ -248,6 +258,10 @@ describe('settings catalog', () => {
         allowClientDelete: false,
         extendedProperties: [{ name: 'tenant', multiValued: false }],
         registrationPolicies: '{"caps":{"total":5}}',
+        registrationAccessTokenGraceSeconds: 300,
+        clientSecretRetentionSeconds: 86_400,
+        clientSecretLifetimeSeconds: 31_536_000,
+        clientIdleLifetimeSeconds: 7_776_000,
       };
       expect(settings).toEqual(expected);
     });

@@ -45,8 +45,12 @@ function source(clock: Clock): SsmSettingsSource {
   return new SsmSettingsSource({ prefix: PREFIX, ttlSeconds: TTL_SECONDS, client: new SSMClient({ region: 'eu-west-1' }), now: clock.now });
 }
 
+// GetParameters takes at most 10 names: one read of the settings is this many parallel calls.
+const CALLS_PER_READ = Math.ceil(SETTINGS.length / 10);
+
+/** Reads of the settings (each CALLS_PER_READ GetParameters calls). */
 function requestCount(): number {
-  return ssm.commandCalls(GetParametersCommand).length;
+  return ssm.commandCalls(GetParametersCommand).length / CALLS_PER_READ;
 }
 
 async function rejectionOf(promise: Promise<unknown>): Promise<RegistrationError> {
@@ -73,7 +77,7 @@ describe('SsmSettingsSource', () => {
     ssm.reset();
   });
 
-  it('reads every setting in exactly one GetParameters call, naming each parameter under the prefix', async () => {
+  it('reads every setting in GetParameters calls of at most 10 names, naming each parameter under the prefix', async () => {
     // Prepare
     const settings = source(clock);
 
@@ -82,8 +86,9 @@ describe('SsmSettingsSource', () => {
 
     // Assess
     const calls = ssm.commandCalls(GetParametersCommand);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]!.args[0].input.Names).toEqual(SETTINGS.map((definition) => PREFIX + definition.parameter));
+    expect(calls).toHaveLength(CALLS_PER_READ);
+    for (const call of calls) expect(call.args[0].input.Names!.length).toBeLessThanOrEqual(10);
+    expect(calls.flatMap((call) => call.args[0].input.Names)).toEqual(SETTINGS.map((definition) => PREFIX + definition.parameter));
     expect(current).toEqual(DEFAULT_SETTINGS);
   });
 
@@ -98,6 +103,7 @@ describe('SsmSettingsSource', () => {
     parameters.set(`${PREFIX}allow-client-delete`, 'FALSE');
     parameters.set(`${PREFIX}extended-properties`, '[{"name":"tenant"},{"name":"roles","multiValued":true}]');
     parameters.set(`${PREFIX}registration-policies`, '{"caps":{"total":5}}');
+    parameters.set(`${PREFIX}client-idle-lifetime`, '7776000');
 
     // Act
     const current = await source(clock).current();
@@ -116,6 +122,10 @@ describe('SsmSettingsSource', () => {
         { name: 'roles', multiValued: true },
       ],
       registrationPolicies: '{"caps":{"total":5}}',
+      registrationAccessTokenGraceSeconds: 0,
+      clientSecretRetentionSeconds: 0,
+      clientSecretLifetimeSeconds: 0,
+      clientIdleLifetimeSeconds: 7_776_000,
     };
     expect(current).toEqual(expected);
   });
