@@ -9,7 +9,7 @@ import { handler as registerHandler } from '../functions/register.js';
 import { handler as updateHandler } from '../functions/update.js';
 import { createDevIssuer } from '../infra/local/dev-issuer.js';
 import { matchRoute, toProxyEvent } from '../infra/local/proxy-event.js';
-import { setRuntime } from '../lib/runtime.js';
+import { setRuntime } from '../lib/runtime/route.js';
 import { DEFAULT_SETTINGS } from '../lib/settings/catalog.js';
 import { staticSettings } from '../lib/settings/settings-source.js';
 import { createDocumentClient, DynamoDbClientStore } from '../lib/store/dynamodb-client-store.js';

@@ -1,5 +1,5 @@
-import { apiHandler } from '../lib/http/api-handler.js';
-import { resolveUseCase } from '../lib/runtime.js';
+import { deleteClient } from '../lib/registration/delete.js';
+import { routeHandler } from '../lib/runtime/route.js';
 
 // DELETE /as/clients.oauth2/{clientId} (RFC 7592 deprovision): the event goes to lib/, the answer comes back (see infra/routes.ts).
-export const handler = apiHandler('delete', resolveUseCase('delete'));
+export const handler = routeHandler('delete', deleteClient);

@@ -1,5 +1,9 @@
-import { apiHandler } from '../lib/http/api-handler.js';
-import { resolveUseCase } from '../lib/runtime.js';
+import { register } from '../lib/registration/register.js';
+import { initialAccessTokensOf } from '../lib/runtime/initial-access-tokens.js';
+import { routeHandler } from '../lib/runtime/route.js';
 
 // POST /as/clients.oauth2 (RFC 7591 registration): the event goes to lib/, the answer comes back (see infra/routes.ts).
-export const handler = apiHandler('register', resolveUseCase('register'));
+// Only this route checks initial access tokens, so only its bundle carries their verifiers.
+export const handler = routeHandler('register', register, ({ environment, documents }) => ({
+  initialAccessTokens: initialAccessTokensOf(environment, { documents }),
+}));

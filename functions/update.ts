@@ -1,5 +1,5 @@
-import { apiHandler } from '../lib/http/api-handler.js';
-import { resolveUseCase } from '../lib/runtime.js';
+import { update } from '../lib/registration/update.js';
+import { routeHandler } from '../lib/runtime/route.js';
 
 // PUT /as/clients.oauth2/{clientId} (RFC 7592 update): the event goes to lib/, the answer comes back (see infra/routes.ts).
-export const handler = apiHandler('update', resolveUseCase('update'));
+export const handler = routeHandler('update', update);

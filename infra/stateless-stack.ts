@@ -10,11 +10,12 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { DEFAULT_SETTINGS, SETTINGS } from '../lib/settings/catalog.js';
+import { environmentOf } from '../lib/settings/environment.js';
+import { routeCode } from './bundling.js';
 import { type DcrConfig, ssmPrefix } from './config.js';
 import { ApiFirewall, registrationResourcePolicy, routeMethodOptions } from './protection.js';
 import { REGISTRATION_PATH, ROUTES, type Route } from './routes.js';
@@ -32,7 +33,7 @@ export interface StatelessStackProps extends StackProps {
 
 export class StatelessStack extends Stack {
   readonly api: apigateway.RestApi;
-  readonly functions: ReadonlyMap<Route['name'], NodejsFunction>;
+  readonly functions: ReadonlyMap<Route['name'], lambda.Function>;
   readonly settingsParameters: readonly ssm.StringParameter[];
   /** The WAF web ACL on the stage, when `waf` is on. */
   readonly firewall: ApiFirewall | undefined;
@@ -73,25 +74,24 @@ export class StatelessStack extends Stack {
     }
 
     const introspection = config.iatIntrospection;
-    const environment: Record<string, string> = {
-      DCR_TABLE_NAME: table.tableName,
-      DCR_SSM_PREFIX: prefix,
-      DCR_SETTINGS_TTL_SECONDS: String(config.settingsTtlSeconds),
-      DCR_SECRET_KEY_ID: secretKey.keyArn,
-      DCR_IAT_TABLE_NAME: initialAccessTokenTable.tableName,
-      NODE_OPTIONS: '--enable-source-maps',
-      ...(config.iatIssuer !== undefined && { DCR_IAT_ISSUER: config.iatIssuer }),
-      ...(config.iatJwksUri !== undefined && { DCR_IAT_JWKS_URI: config.iatJwksUri }),
-      ...(config.iatAudience !== undefined && { DCR_IAT_AUDIENCE: config.iatAudience }),
+    // lib/settings/environment.ts names each variable and parses it in the functions
+    const environment = environmentOf({
+      tableName: table.tableName,
+      ssmPrefix: prefix,
+      settingsTtlSeconds: String(config.settingsTtlSeconds),
+      secretKeyId: secretKey.keyArn,
+      iatTableName: initialAccessTokenTable.tableName,
+      stage: config.stage,
+      iatIssuer: config.iatIssuer,
+      iatJwksUri: config.iatJwksUri,
+      iatAudience: config.iatAudience,
       // the secret's name only (DCR_IAT_INTROSPECTION_CLIENT_SECRET is for local mode): register reads it from SSM
-      ...(introspection !== undefined && {
-        DCR_IAT_INTROSPECTION_URL: introspection.url,
-        DCR_IAT_INTROSPECTION_CLIENT_ID: introspection.clientId,
-        DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER: introspection.clientSecretParameter,
-      }),
-      ...(introspection?.cacheSeconds !== undefined && { DCR_IAT_INTROSPECTION_CACHE_SECONDS: String(introspection.cacheSeconds) }),
-      ...(config.publicBaseUrl !== undefined && { DCR_PUBLIC_BASE_URL: config.publicBaseUrl }),
-    };
+      iatIntrospectionUrl: introspection?.url,
+      iatIntrospectionClientId: introspection?.clientId,
+      iatIntrospectionClientSecretParameter: introspection?.clientSecretParameter,
+      iatIntrospectionCacheSeconds: introspection?.cacheSeconds?.toString(),
+      publicBaseUrl: config.publicBaseUrl,
+    });
 
     // Every function reads all settings in one GetParameters call: that action on these ARNs, no more.
     const readSettings = new PolicyStatement({
@@ -110,39 +110,24 @@ export class StatelessStack extends Stack {
             parameterName: introspection.clientSecretParameter,
           }).parameterArn;
 
-    const functions = new Map<Route['name'], NodejsFunction>();
+    const functions = new Map<Route['name'], lambda.Function>();
     for (const route of ROUTES) {
       const id = pascalCase(route.name);
       const logGroup = new logs.LogGroup(this, `${id}Logs`, {
         retention: config.logRetention,
         removalPolicy: RemovalPolicy.DESTROY,
       });
-      const fn = new NodejsFunction(this, `${id}Function`, {
+      const fn = new lambda.Function(this, `${id}Function`, {
         description: `DCR ${route.method} ${route.path} (${config.stage})`,
-        entry: path.join(REPO_ROOT, route.entry),
-        handler: 'handler',
+        // infra/bundling.ts: the route's entry and only what it imports, bundled here with esbuild
+        code: routeCode(REPO_ROOT, route.entry),
+        handler: 'index.handler',
         runtime: lambda.Runtime.NODEJS_22_X,
         architecture: lambda.Architecture.ARM_64,
         memorySize: 512,
         timeout: Duration.seconds(10),
         logGroup,
         environment,
-        projectRoot: REPO_ROOT,
-        depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-        bundling: {
-          format: OutputFormat.ESM,
-          minify: true,
-          sourceMap: true,
-          // stack traces need names and lines, not the sources: keeps the map small at cold start
-          sourcesContent: false,
-          target: 'node22',
-          // Bundle the AWS SDK: a tree-shaken copy loads faster than the runtime's full one.
-          externalModules: [],
-          mainFields: ['module', 'main'],
-          // Bundled CommonJS dependencies may still call require(); ESM has none without this.
-          banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-          forceDockerBundling: false,
-        },
       });
       // Least privilege: exactly the route's table actions (never grantReadWriteData).
       fn.addToRolePolicy(

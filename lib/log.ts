@@ -1,15 +1,20 @@
 // One JSON line per request. Never pass bodies, tokens or secrets here: only names, codes and ids.
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+/** The levels DCR_LOG_LEVEL accepts (lib/settings/environment.ts); `silent` writes nothing. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
-function threshold(): number {
-  const configured = (process.env.DCR_LOG_LEVEL ?? 'info').toLowerCase();
-  return ORDER[configured as Level] ?? ORDER.info;
+let threshold = ORDER.info;
+
+/** Set by the composition root from DCR_LOG_LEVEL (lib/runtime/core.ts); `info` until then. */
+export function setLogLevel(level: LogLevel): void {
+  threshold = ORDER[level];
 }
 
 export function log(level: Level, message: string, fields: Readonly<Record<string, unknown>> = {}): void {
-  if (ORDER[level] < threshold()) return;
+  if (ORDER[level] < threshold) return;
   const line = JSON.stringify({ level, message, ...ownFields(fields), time: new Date().toISOString() });
   if (level === 'error' || level === 'warn') console.error(line);
   else console.log(line);

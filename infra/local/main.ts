@@ -1,13 +1,13 @@
 // `npm start`: the whole API on http://127.0.0.1:3000 with an embedded DynamoDB. See README "Run it locally".
 import { SETTINGS } from '../../lib/settings/catalog.js';
+import { type Environment, readEnvironment } from '../../lib/settings/environment.js';
 import { REGISTRATION_PATH } from '../routes.js';
 import { type LocalServer, startLocalServer } from './server.js';
 
 async function main() {
-  const port = Number(process.env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${process.env.PORT}`);
-  const server = await startLocalServer({ host: process.env.HOST || '127.0.0.1', port });
-  console.log(await banner(server));
+  const environment = readEnvironment(process.env);
+  const server = await startLocalServer({ host: environment.host ?? '127.0.0.1', port: environment.port ?? 3000 });
+  console.log(await banner(server, environment));
   const stop = async () => {
     await server.close();
     process.exit(0);
@@ -16,20 +16,19 @@ async function main() {
   process.once('SIGTERM', stop);
 }
 
-async function banner(server: LocalServer): Promise<string> {
+async function banner(server: LocalServer, environment: Environment): Promise<string> {
   const lines = [
     `DCR service listening on ${server.url}`,
     `  register:  POST ${server.url}${REGISTRATION_PATH}`,
     `  manage:    GET | PUT | DELETE ${server.url}${REGISTRATION_PATH}/{client_id}`,
-    `  DynamoDB:  ${server.dynamoDbEndpoint}${server.dynamoDb ? ` (embedded, ${process.env.DCR_LOCAL_DATA_DIR ? `data in ${process.env.DCR_LOCAL_DATA_DIR}` : 'in memory'})` : ''}, tables ${server.tableName} and ${server.initialAccessTokenTableName}`,
+    `  DynamoDB:  ${server.dynamoDbEndpoint}${server.dynamoDb ? ` (embedded, ${environment.localDataDir ? `data in ${environment.localDataDir}` : 'in memory'})` : ''}, tables ${server.tableName} and ${server.initialAccessTokenTableName}`,
     '  settings:',
     ...SETTINGS.map((definition) => `    ${definition.envVar.padEnd(38)} ${formatValue(server.settings[definition.key])}`),
   ];
   const scope = server.settings.initialAccessTokenScopes[0];
   if (server.devIssuer) {
     // with DCR_IAT_AUDIENCE set the verifier checks `aud`, so the printed token must carry it
-    const aud = process.env.DCR_IAT_AUDIENCE?.trim() || undefined;
-    const token = await server.devIssuer.mint({ scope: server.settings.initialAccessTokenScopes.join(' '), aud });
+    const token = await server.devIssuer.mint({ scope: server.settings.initialAccessTokenScopes.join(' '), aud: environment.iatAudience });
     lines.push(
       '',
       `Development issuer: ${server.devIssuer.issuer} (keys at ${server.devIssuer.jwksUri}); a new key pair on every start.`,

@@ -4,8 +4,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { getRuntime, runtimeFromEnv, setRuntime } from '../../lib/runtime.js';
+import { runtimeFromEnv } from '../../lib/runtime/from-env.js';
+import { setRuntime } from '../../lib/runtime/route.js';
 import type { Settings } from '../../lib/settings/catalog.js';
+import { environmentOf, readEnvironment } from '../../lib/settings/environment.js';
 import { ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-access-token-store.js';
 import { ensureClientTable } from '../../lib/store/ensure-table.js';
 import { ROUTES, type RouteName } from '../routes.js';
@@ -55,7 +57,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   let devIssuer: DevIssuer | undefined;
   let setUp!: () => void;
   // The server listens before the runtime exists (the dev issuer needs the URL); a request that
-  // arrives in between waits, instead of building a runtime from process.env through getRuntime().
+  // arrives in between waits, instead of a handler building a runtime of its own from process.env.
   const ready = new Promise<void>((resolve) => (setUp = resolve));
 
   const server = createServer((request, response) => {
@@ -84,9 +86,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   let tableName: string;
   let iatTableName: string;
   let settings: Settings;
+  let localKey: string | undefined;
   try {
-    const external = env.AWS_ENDPOINT_URL_DYNAMODB?.trim();
-    dynamoDb = external ? undefined : await startEmbeddedDynamoDb({ dataDir: env.DCR_LOCAL_DATA_DIR || undefined });
+    // every variable of the environment catalogue parsed strictly: a bad value stops the start, named
+    const environment = readEnvironment(env);
+    const external = environment.dynamoDbEndpoint;
+    dynamoDb = external ? undefined : await startEmbeddedDynamoDb({ dataDir: environment.localDataDir });
     dynamoDbEndpoint = external || dynamoDb!.endpoint;
     const clientConfig = {
       endpoint: dynamoDbEndpoint,
@@ -94,9 +99,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       // dynalite and LocalStack accept any credentials; without some, the SDK would search for real ones
       ...(env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     };
-    tableName = env.DCR_TABLE_NAME?.trim() || 'dcr-clients';
+    tableName = environment.tableName ?? 'dcr-clients';
     // initial access tokens of this service (`npm run admin -- iat create`) live in a table of their own
-    iatTableName = env.DCR_IAT_TABLE_NAME?.trim() || 'dcr-initial-access-tokens';
+    iatTableName = environment.iatTableName ?? 'dcr-initial-access-tokens';
     const tableClient = new DynamoDBClient(clientConfig);
     try {
       await ensureClientTable(tableClient, tableName);
@@ -105,23 +110,26 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       tableClient.destroy();
     }
 
+    if (environment.secretKeyId === undefined && environment.localSecretKey === undefined) {
+      localKey = await localSecretKey(environment.localDataDir);
+    }
+    if (environment.iatIssuer === undefined) devIssuer = await createDevIssuer(url);
     const runtimeEnv: NodeJS.ProcessEnv = {
       ...env,
-      DCR_TABLE_NAME: tableName,
-      DCR_IAT_TABLE_NAME: iatTableName,
-      DCR_SSM_PREFIX: '',
-      DCR_PUBLIC_BASE_URL: env.DCR_PUBLIC_BASE_URL || url,
+      ...environmentOf({
+        tableName,
+        iatTableName,
+        // empty: never SSM here; the settings come from the DCR_* variables
+        ssmPrefix: '',
+        publicBaseUrl: environment.publicBaseUrl ?? url,
+        localSecretKey: localKey,
+        iatIssuer: devIssuer?.issuer,
+        iatJwksUri: devIssuer?.jwksUri,
+      }),
     };
-    if (!env.DCR_SECRET_KEY_ID && !env.DCR_LOCAL_SECRET_KEY) {
-      runtimeEnv.DCR_LOCAL_SECRET_KEY = await localSecretKey(env.DCR_LOCAL_DATA_DIR || undefined);
-    }
-    if (!env.DCR_IAT_ISSUER) {
-      devIssuer = await createDevIssuer(url);
-      runtimeEnv.DCR_IAT_ISSUER = devIssuer.issuer;
-      runtimeEnv.DCR_IAT_JWKS_URI = devIssuer.jwksUri;
-    }
-    setRuntime(runtimeFromEnv(runtimeEnv, { settingsFallback: LOCAL_SETTING_DEFAULTS, dynamoDb: clientConfig }));
-    settings = await getRuntime().dependencies.settings.current();
+    const runtime = runtimeFromEnv(runtimeEnv, { settingsFallback: LOCAL_SETTING_DEFAULTS, dynamoDb: clientConfig });
+    setRuntime(runtime);
+    settings = await runtime.dependencies.settings.current();
   } catch (error) {
     await stopListening();
     setRuntime(undefined);

@@ -1,24 +1,11 @@
-import * as v from 'valibot';
+// Client caps at run time: the counters a registration takes a place in, and giving places back.
+// Their configuration schema is in caps-schema.ts (a delete needs only this file).
+
 import { accessDenied, invalidToken, temporarilyUnavailable } from '../errors.js';
 import { log } from '../log.js';
 import type { VerifiedAccessToken } from '../tokens/initial-access-token.js';
+import type { Caps } from './caps-schema.js';
 import { type ClientQuota, type QuotaCounter, subjectCounterKey, TOTAL_COUNTER_KEY } from './client-quota.js';
-import { count, objectMessage } from './options.js';
-
-/** How many clients may exist: in total, and per initial access token subject. */
-export interface Caps {
-  readonly total?: number;
-  readonly per_subject?: number;
-}
-
-export const capsSchema = v.strictObject(
-  { total: v.optional(count()), per_subject: v.optional(count()) },
-  objectMessage('caps', 'total, per_subject'),
-);
-
-export function hasCaps(caps: Caps): boolean {
-  return caps.total !== undefined || caps.per_subject !== undefined;
-}
 
 /**
  * The counters a registration takes a place in. Anonymous registrations count only towards the

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { type Caps, capsSchema, hasCaps } from './caps.js';
+import { type Caps, capsSchema, hasCaps } from './caps-schema.js';
 import { grantTypesPolicy } from './grant-types.js';
 import { httpsRedirectUrisPolicy } from './https-redirect-uris.js';
 import { listOf, objectMessage, show } from './options.js';

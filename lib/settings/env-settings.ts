@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { loadPolicies } from '../policies/pipeline.js';
 import { type Settings, settingsFromStrings } from './catalog.js';
+import { ENVIRONMENT } from './environment.js';
 
 // Local mode may keep the registration policies in a file (a JSON document is awkward in a variable).
 const POLICIES_VAR = 'DCR_REGISTRATION_POLICIES';
-const POLICIES_FILE_VAR = 'DCR_REGISTRATION_POLICIES_FILE';
+const POLICIES_FILE_VAR = ENVIRONMENT.registrationPoliciesFile.name;
 
 /**
  * Settings from environment variables (DCR_REGISTRATION_ENABLED=true ...). `fallback` supplies the

@@ -8,6 +8,7 @@ import { ConfigError, configFromContext } from '../../infra/config.js';
 import { ROUTES, type RouteName } from '../../infra/routes.js';
 import { defaultEnvironment } from '../../infra/stages.js';
 import { SETTINGS } from '../../lib/settings/catalog.js';
+import { ENVIRONMENT, readEnvironment } from '../../lib/settings/environment.js';
 import { asArray, type Resource, resourcesOf, type Synthesized, synthesizer } from '../support/cdk.js';
 
 type Resources = Record<string, Resource>;
@@ -276,8 +277,22 @@ describe('functions', () => {
         DCR_SETTINGS_TTL_SECONDS: '15',
         DCR_SECRET_KEY_ID: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-dev:') },
         DCR_IAT_TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-dev:') },
-        NODE_OPTIONS: '--enable-source-maps',
+        DCR_STAGE: 'dev',
       });
+    }
+  });
+
+  it('sets only variables of the environment catalogue, with values the functions parse', () => {
+    const names = new Set(Object.values(ENVIRONMENT).map((definition) => definition.name));
+    for (const stack of [dev.stateless, prod.stateless]) {
+      for (const fn of Object.values(resourcesOf(stack, 'AWS::Lambda::Function'))) {
+        const variables = fn.Properties!.Environment.Variables as Record<string, unknown>;
+        expect(Object.keys(variables).filter((name) => !names.has(name))).toEqual([]);
+        const literal = Object.fromEntries(
+          Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+        );
+        expect(() => readEnvironment(literal)).not.toThrow();
+      }
     }
   });
 
@@ -289,7 +304,7 @@ describe('functions', () => {
         DCR_SETTINGS_TTL_SECONDS: '30',
         DCR_SECRET_KEY_ID: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-prod:') },
         DCR_IAT_TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-prod:') },
-        NODE_OPTIONS: '--enable-source-maps',
+        DCR_STAGE: 'prod',
         DCR_IAT_ISSUER: 'https://idp.example.com',
         DCR_IAT_JWKS_URI: 'https://idp.example.com/jwks.json',
         DCR_IAT_AUDIENCE: 'https://dcr.example.com',

@@ -6,7 +6,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createInitialAccessToken } from '../../infra/admin/iat-commands.js';
-import { initialAccessTokensFromEnv } from '../../lib/runtime.js';
+import { initialAccessTokensFromEnv } from '../../lib/runtime/initial-access-tokens.js';
 import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore, ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-access-token-store.js';
 import { expectError, REGISTRATION_PATH, useHarness } from '../support/harness.js';

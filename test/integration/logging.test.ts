@@ -1,5 +1,6 @@
 // Logs: one JSON line per request, and never a secret, a token or a request body in it.
 import { describe, expect, it, vi } from 'vitest';
+import { setLogLevel } from '../../lib/log.js';
 import type { Settings } from '../../lib/settings/catalog.js';
 import { clientPath, HARNESS_SETTINGS, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 
@@ -10,8 +11,7 @@ let lines: string[];
 /** Runs `act` with every log line captured in `lines`. */
 async function logged<T>(act: () => Promise<T>): Promise<T> {
   lines = [];
-  const previous = process.env.DCR_LOG_LEVEL;
-  process.env.DCR_LOG_LEVEL = 'debug';
+  setLogLevel('debug');
   const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
   const out = vi.spyOn(console, 'log').mockImplementation(capture);
   const err = vi.spyOn(console, 'error').mockImplementation(capture);
@@ -20,7 +20,7 @@ async function logged<T>(act: () => Promise<T>): Promise<T> {
   } finally {
     out.mockRestore();
     err.mockRestore();
-    process.env.DCR_LOG_LEVEL = previous;
+    setLogLevel('silent');
   }
 }
 

@@ -12,7 +12,7 @@ import { createDevIssuer, type DevIssuer } from '../../infra/local/dev-issuer.js
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb.js';
 import { matchRoute, toProxyEvent } from '../../infra/local/proxy-event.js';
 import type { SectorIdentifierFetcher } from '../../lib/metadata/sector-identifier.js';
-import { setRuntime } from '../../lib/runtime.js';
+import { setRuntime } from '../../lib/runtime/route.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../lib/settings/catalog.js';
 import { DynamoDbClientQuota } from '../../lib/store/dynamodb-client-quota.js';
 import { createDocumentClient, type DocumentClientConfig, DynamoDbClientStore } from '../../lib/store/dynamodb-client-store.js';

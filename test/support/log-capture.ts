@@ -1,10 +1,10 @@
 import { vi } from 'vitest';
+import { setLogLevel } from '../../lib/log.js';
 
 /** The JSON log lines written while `act` runs (at every level), parsed; console output is kept off the test report. */
 export async function capturedLogs<T>(act: () => Promise<T> | T): Promise<{ result: T; lines: Record<string, unknown>[] }> {
   const lines: Record<string, unknown>[] = [];
-  const previous = process.env.DCR_LOG_LEVEL;
-  process.env.DCR_LOG_LEVEL = 'debug';
+  setLogLevel('debug');
   const capture = (...args: unknown[]) => void lines.push(JSON.parse(args.map(String).join(' ')) as Record<string, unknown>);
   const out = vi.spyOn(console, 'log').mockImplementation(capture);
   const err = vi.spyOn(console, 'error').mockImplementation(capture);
@@ -13,7 +13,6 @@ export async function capturedLogs<T>(act: () => Promise<T> | T): Promise<{ resu
   } finally {
     out.mockRestore();
     err.mockRestore();
-    if (previous === undefined) delete process.env.DCR_LOG_LEVEL;
-    else process.env.DCR_LOG_LEVEL = previous;
+    setLogLevel('silent');
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
-import { initialAccessTokensFromEnv, runtimeFromEnv } from '../../lib/runtime.js';
+import { runtimeFromEnv } from '../../lib/runtime/from-env.js';
+import { initialAccessTokensFromEnv } from '../../lib/runtime/initial-access-tokens.js';
 
 // How the environment selects the initial access token forms. Building the verifiers does no I/O, so
 // these tests only look at what is configured (the refusal of an unconfigured form names the others)

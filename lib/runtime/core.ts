@@ -1,0 +1,82 @@
+import { setLogLevel } from '../log.js';
+import type { RegistrationDependencies } from '../registration/dependencies.js';
+import type { Settings } from '../settings/catalog.js';
+import { type Environment, readEnvironment } from '../settings/environment.js';
+import type { SettingsSource } from '../settings/settings-source.js';
+import { SsmSettingsSource } from '../settings/ssm-settings.js';
+import { DynamoDbClientQuota } from '../store/dynamodb-client-quota.js';
+import { createDocumentClient, type DocumentClientConfig, DynamoDbClientStore } from '../store/dynamodb-client-store.js';
+import type { DynamoDbDocuments } from '../store/dynamodb-documents.js';
+import { systemRandom } from '../tokens/secrets.js';
+import { secretSealerOf } from './secret-sealer.js';
+
+// Composition root, shared part: what every route runs on, wired from the environment catalogue once
+// per container (first request), so warm requests construct nothing.
+
+const DEFAULT_SETTINGS_TTL_SECONDS = 15;
+
+export interface Runtime {
+  readonly dependencies: RegistrationDependencies;
+  /** Base of registration_client_uri when set; otherwise each request's own host and stage. */
+  readonly publicBaseUrl?: string;
+}
+
+export interface RuntimeOptions {
+  /** Settings for DCR_* variables that are not set (local mode turns registration and management on). */
+  readonly settingsFallback?: Partial<Settings>;
+  /** DynamoDB client settings (local mode: the embedded endpoint and placeholder credentials). */
+  readonly dynamoDb?: DocumentClientConfig;
+}
+
+/** The wiring every route shares, and the parsed environment and DynamoDB client the routes' extras build on. */
+export interface Core {
+  readonly environment: Environment;
+  readonly documents?: DynamoDbDocuments;
+  readonly runtime: Runtime;
+}
+
+/** Reads the environment catalogue (throwing on any variable that does not parse) and wires the shared ports. */
+export function coreFromEnv(env: NodeJS.ProcessEnv, options: RuntimeOptions = {}): Core {
+  const environment = readEnvironment(env);
+  // unset leaves the logger's own default (info)
+  if (environment.logLevel !== undefined) setLogLevel(environment.logLevel);
+  const tableName = environment.tableName;
+  // the clients and the cap counters of the registration policies share the table and one client
+  const documents = tableName ? createDocumentClient(options.dynamoDb) : undefined;
+  return {
+    environment,
+    documents,
+    runtime: {
+      dependencies: {
+        store: documents && tableName ? new DynamoDbClientStore(documents, tableName) : undefined,
+        quota: documents && tableName ? new DynamoDbClientQuota(documents, tableName) : undefined,
+        settings: settingsSourceOf(env, environment, options),
+        secretSealer: secretSealerOf(environment),
+        now: Date.now,
+        random: systemRandom,
+      },
+      publicBaseUrl: environment.publicBaseUrl,
+    },
+  };
+}
+
+/**
+ * SSM in AWS (DCR_SSM_PREFIX); else the DCR_* variables of the settings catalogue (local mode). The
+ * latter checks the registration policies at load, which needs the policy module: loaded only then,
+ * so the functions' bundles carry it only where a route uses it.
+ */
+function settingsSourceOf(env: NodeJS.ProcessEnv, environment: Environment, options: RuntimeOptions): SettingsSource {
+  if (environment.ssmPrefix !== undefined) {
+    return new SsmSettingsSource({
+      prefix: environment.ssmPrefix,
+      ttlSeconds: environment.settingsTtlSeconds ?? DEFAULT_SETTINGS_TTL_SECONDS,
+    });
+  }
+  let loaded: Promise<Settings> | undefined;
+  return {
+    current: () => {
+      loaded ??= import('../settings/env-settings.js').then(({ settingsFromEnv }) => settingsFromEnv(env, options.settingsFallback));
+      return loaded;
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { type Environment, readEnvironment } from '../settings/environment.js';
+import { SsmSecureString } from '../settings/ssm-secure-string.js';
+import { createDocumentClient, type DocumentClientConfig } from '../store/dynamodb-client-store.js';
+import type { DynamoDbDocuments } from '../store/dynamodb-documents.js';
+import { DynamoDbInitialAccessTokenStore } from '../store/dynamodb-initial-access-token-store.js';
+import { composeInitialAccessTokenVerifiers } from '../tokens/composite-verifier.js';
+import { type InitialAccessTokenVerifier, JwtInitialAccessTokenVerifier } from '../tokens/initial-access-token.js';
+import { IntrospectionInitialAccessTokenVerifier } from '../tokens/introspection-verifier.js';
+import { staticSecret } from '../tokens/secret-source.js';
+import { ServiceInitialAccessTokenVerifier } from '../tokens/service-token-verifier.js';
+
+// Only registration checks initial access tokens: this module is wired by functions/register.ts and
+// by the all-routes runtime, never by the management routes' bundles.
+
+export interface InitialAccessTokenOptions {
+  /** DynamoDB client settings for the token table (local mode: the embedded endpoint). */
+  readonly dynamoDb?: DocumentClientConfig;
+  /** The container's DynamoDB client, shared with the client table (one connection pool); made from `dynamoDb` when absent. */
+  readonly documents?: DynamoDbDocuments;
+  /** SSM client for the introspection secret parameter (tests pass a mocked one). */
+  readonly ssm?: SSMClient;
+}
+
+/**
+ * Initial access tokens in any combination of three forms (lib/tokens/composite-verifier.ts routes each):
+ * - JWTs of an issuer: DCR_IAT_ISSUER + DCR_IAT_JWKS_URI (+ DCR_IAT_AUDIENCE);
+ * - opaque tokens by introspection: DCR_IAT_INTROSPECTION_URL + DCR_IAT_INTROSPECTION_CLIENT_ID + the
+ *   client secret, from DCR_IAT_INTROSPECTION_CLIENT_SECRET (local) or the SSM SecureString named by
+ *   DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER (AWS); DCR_IAT_INTROSPECTION_CACHE_SECONDS (default 60);
+ *   DCR_IAT_ISSUER (alone is enough here) and DCR_IAT_AUDIENCE are checked on its answers;
+ * - tokens issued by this service (`npm run admin -- iat create`): DCR_IAT_TABLE_NAME.
+ * Undefined when none is configured. A half-configured form is refused here, at load time, never half-used.
+ */
+export function initialAccessTokensOf(
+  environment: Environment,
+  options: InitialAccessTokenOptions = {},
+): InitialAccessTokenVerifier | undefined {
+  const { iatIssuer: issuer, iatJwksUri: jwksUri, iatAudience: audience } = environment;
+  const introspection = introspectionOf(environment, options);
+  if (jwksUri && !issuer)
+    throw new Error('DCR_IAT_JWKS_URI needs DCR_IAT_ISSUER: set both to verify initial access tokens that are JWTs, or neither');
+  if (issuer && !jwksUri && !introspection) {
+    throw new Error(
+      'DCR_IAT_ISSUER and DCR_IAT_JWKS_URI go together: set both to verify initial access tokens that are JWTs, or neither ' +
+        '(DCR_IAT_ISSUER alone only serves to check the issuer of introspection answers, with DCR_IAT_INTROSPECTION_URL)',
+    );
+  }
+  const tableName = environment.iatTableName;
+  return composeInitialAccessTokenVerifiers({
+    jwt: issuer && jwksUri ? new JwtInitialAccessTokenVerifier({ issuer, jwksUri, audience }) : undefined,
+    introspection,
+    service: tableName
+      ? new ServiceInitialAccessTokenVerifier(
+          new DynamoDbInitialAccessTokenStore(options.documents ?? createDocumentClient(options.dynamoDb), tableName),
+        )
+      : undefined,
+  });
+}
+
+/** The same from raw variables (tests, tools). */
+export function initialAccessTokensFromEnv(
+  env: NodeJS.ProcessEnv,
+  options: InitialAccessTokenOptions = {},
+): InitialAccessTokenVerifier | undefined {
+  return initialAccessTokensOf(readEnvironment(env), options);
+}
+
+function introspectionOf(
+  environment: Environment,
+  options: InitialAccessTokenOptions,
+): IntrospectionInitialAccessTokenVerifier | undefined {
+  const {
+    iatIntrospectionUrl: endpoint,
+    iatIntrospectionClientId: clientId,
+    iatIntrospectionClientSecret: secret,
+    iatIntrospectionClientSecretParameter: secretParameter,
+    iatIntrospectionCacheSeconds: cacheSeconds,
+  } = environment;
+  if ([endpoint, clientId, secret, secretParameter, cacheSeconds].every((value) => value === undefined)) return undefined;
+  const missing = [
+    !endpoint && 'DCR_IAT_INTROSPECTION_URL',
+    !clientId && 'DCR_IAT_INTROSPECTION_CLIENT_ID',
+    !secret && !secretParameter && 'DCR_IAT_INTROSPECTION_CLIENT_SECRET (or DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER)',
+  ].filter(Boolean);
+  if (missing.length)
+    throw new Error(`token introspection is half configured: set ${missing.join(', ')} as well, or none of DCR_IAT_INTROSPECTION_*`);
+  if (secret && secretParameter) {
+    throw new Error('set DCR_IAT_INTROSPECTION_CLIENT_SECRET (local) or DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER (SSM), not both');
+  }
+  const clientSecret = secret
+    ? staticSecret(secret)
+    : new SsmSecureString({ name: secretParameter!, label: 'DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER', client: options.ssm });
+  return new IntrospectionInitialAccessTokenVerifier({
+    endpoint: endpoint!,
+    clientId: clientId!,
+    clientSecret,
+    issuer: environment.iatIssuer,
+    audience: environment.iatAudience,
+    cacheSeconds,
+  });
+}

@@ -1,0 +1,25 @@
+import type { Environment } from '../settings/environment.js';
+import { LocalSecretSealer, type SecretSealer } from '../tokens/secret-sealer.js';
+
+/**
+ * KMS in AWS (DCR_SECRET_KEY_ID), a local AES key in local mode (DCR_LOCAL_SECRET_KEY); undefined
+ * with neither (recoverable secrets are then refused with a 503). The KMS client is loaded on the
+ * first secret that must stay recoverable: most clients never need it, so no cold start pays for it.
+ */
+export function secretSealerOf(environment: Environment): SecretSealer | undefined {
+  const keyId = environment.secretKeyId;
+  if (keyId !== undefined) return lazySealer(async () => new (await import('../store/kms-secret-sealer.js')).KmsSecretSealer(keyId));
+  return environment.localSecretKey && new LocalSecretSealer(environment.localSecretKey);
+}
+
+function lazySealer(load: () => Promise<SecretSealer>): SecretSealer {
+  let sealer: Promise<SecretSealer> | undefined;
+  const loaded = () => {
+    sealer ??= load();
+    return sealer;
+  };
+  return {
+    seal: async (secret, clientId) => (await loaded()).seal(secret, clientId),
+    open: async (sealed, clientId) => (await loaded()).open(sealed, clientId),
+  };
+}
