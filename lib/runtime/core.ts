@@ -2,7 +2,7 @@ import { setLogLevel } from '../log.js';
 import type { RegistrationDependencies } from '../registration/dependencies.js';
 import type { Settings } from '../settings/catalog.js';
 import { type Environment, readEnvironment } from '../settings/environment.js';
-import type { SettingsSource } from '../settings/settings-source.js';
+import type { SettingsCheck, SettingsSource } from '../settings/settings-source.js';
 import { SsmSettingsSource } from '../settings/ssm-settings.js';
 import { DynamoDbClientQuota } from '../store/dynamodb-client-quota.js';
 import { createDocumentClient, type DocumentClientConfig, DynamoDbClientStore } from '../store/dynamodb-client-store.js';
@@ -26,6 +26,8 @@ export interface RuntimeOptions {
   readonly settingsFallback?: Partial<Settings>;
   /** DynamoDB client settings (local mode: the embedded endpoint and placeholder credentials). */
   readonly dynamoDb?: DocumentClientConfig;
+  /** Further checks of the settings read from SSM (the registration policies, where a route applies them). */
+  readonly settingsCheck?: SettingsCheck;
 }
 
 /** The wiring every route shares, and the parsed environment and DynamoDB client the routes' extras build on. */
@@ -70,6 +72,7 @@ function settingsSourceOf(env: NodeJS.ProcessEnv, environment: Environment, opti
     return new SsmSettingsSource({
       prefix: environment.ssmPrefix,
       ttlSeconds: environment.settingsTtlSeconds ?? DEFAULT_SETTINGS_TTL_SECONDS,
+      check: options.settingsCheck,
     });
   }
   let loaded: Promise<Settings> | undefined;

@@ -1,6 +1,7 @@
 import { apiHandler } from '../http/api-handler.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
 import type { RegistrationDependencies } from '../registration/dependencies.js';
+import type { SettingsCheck } from '../settings/settings-source.js';
 import { type Core, coreFromEnv, type Runtime } from './core.js';
 
 // What a Lambda entry (functions/*.ts) is made of: its route's use case, the shared wiring, and the
@@ -9,8 +10,13 @@ import { type Core, coreFromEnv, type Runtime } from './core.js';
 
 export type RouteUseCase = (deps: RegistrationDependencies, request: HttpRequest) => Promise<HttpResponse>;
 
-/** Ports a route adds to the shared ones, built from the same environment and DynamoDB client. */
-export type RouteExtras = (core: Core) => Partial<RegistrationDependencies>;
+/** What a route adds to the shared wiring. */
+export interface RouteWiring {
+  /** Ports only this route uses, built from the same environment and DynamoDB client. */
+  readonly extras?: (core: Core) => Partial<RegistrationDependencies>;
+  /** Further checks of the settings read (register and update check the registration policies). */
+  readonly settingsCheck?: SettingsCheck;
+}
 
 let current: Runtime | undefined;
 
@@ -25,11 +31,11 @@ export function getRuntime(): Runtime | undefined {
 }
 
 /** The Lambda handler of one route: the runtime is built from process.env on first use, then reused. */
-export function routeHandler(route: string, useCase: RouteUseCase, extras?: RouteExtras) {
+export function routeHandler(route: string, useCase: RouteUseCase, { extras, settingsCheck }: RouteWiring = {}) {
   let own: Runtime | undefined;
   const ownRuntime = (): Runtime => {
     if (own === undefined) {
-      const core = coreFromEnv(process.env);
+      const core = coreFromEnv(process.env, { settingsCheck });
       own = extras ? { ...core.runtime, dependencies: { ...core.runtime.dependencies, ...extras(core) } } : core.runtime;
     }
     return own;

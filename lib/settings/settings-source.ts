@@ -1,5 +1,8 @@
 import type { Settings } from './catalog.js';
 
+/** Checks read settings further; throws a SettingValueError naming the setting (by `nameOf`) it refuses. */
+export type SettingsCheck = (settings: Settings, nameOf: (key: keyof Settings) => string) => void;
+
 /** Where the use cases get the feature flags from; implementations cache, so calling per request is free. */
 export interface SettingsSource {
   current(): Promise<Settings>;

@@ -1,10 +1,8 @@
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { temporarilyUnavailable } from '../errors.js';
 import { log } from '../log.js';
-import { PolicyConfigError } from '../policies/config.js';
-import { loadPolicies } from '../policies/pipeline.js';
 import { SETTINGS, type Settings, SettingValueError, settingsFromStrings } from './catalog.js';
-import type { SettingsSource } from './settings-source.js';
+import type { SettingsCheck, SettingsSource } from './settings-source.js';
 
 export interface SsmSettingsOptions {
   /** e.g. `/dcr/prod/` */
@@ -12,6 +10,11 @@ export interface SsmSettingsOptions {
   readonly ttlSeconds: number;
   readonly client?: SSMClient;
   readonly now?: () => number;
+  /**
+   * Further checks of each value read (the registration policy document, on the routes that apply it):
+   * a SettingValueError it throws keeps the last good settings, as a value that does not parse does.
+   */
+  readonly check?: SettingsCheck;
 }
 
 // GetParameters takes at most 10 names: more settings are read in parallel calls of 10.
@@ -74,15 +77,7 @@ export class SsmSettingsSource implements SettingsSource {
     const values = new Map(outputs.flatMap((output) => output.Parameters ?? []).map((parameter) => [parameter.Name, parameter.Value]));
     const nameOf = (definition: { parameter: string }) => this.options.prefix + definition.parameter;
     const settings = settingsFromStrings((definition) => values.get(nameOf(definition)), {}, nameOf);
-    // The policy document is checked here too, so a bad one keeps the last good settings instead of
-    // refusing every registration until it is fixed.
-    try {
-      loadPolicies(settings.registrationPolicies);
-    } catch (error) {
-      if (!(error instanceof PolicyConfigError)) throw error;
-      const definition = SETTINGS.find((candidate) => candidate.key === 'registrationPolicies')!;
-      throw new SettingValueError(nameOf(definition), settings.registrationPolicies, error.problems.join('; '));
-    }
+    this.options.check?.(settings, (key) => nameOf(SETTINGS.find((definition) => definition.key === key)!));
     return settings;
   }
 }

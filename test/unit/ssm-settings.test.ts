@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
 import { DEFAULT_SETTINGS, SETTINGS, type Settings } from '../../lib/settings/catalog.js';
+import { checkRegistrationPolicies } from '../../lib/settings/policies-check.js';
 import { SsmSettingsSource } from '../../lib/settings/ssm-settings.js';
 import { capturedLogs } from '../support/log-capture.js';
 
@@ -42,7 +43,13 @@ class Clock {
 }
 
 function source(clock: Clock): SsmSettingsSource {
-  return new SsmSettingsSource({ prefix: PREFIX, ttlSeconds: TTL_SECONDS, client: new SSMClient({ region: 'eu-west-1' }), now: clock.now });
+  return new SsmSettingsSource({
+    prefix: PREFIX,
+    ttlSeconds: TTL_SECONDS,
+    client: new SSMClient({ region: 'eu-west-1' }),
+    now: clock.now,
+    check: checkRegistrationPolicies,
+  });
 }
 
 // GetParameters takes at most 10 names: one read of the settings is this many parallel calls.
