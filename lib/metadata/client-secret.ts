@@ -1,4 +1,4 @@
-import { FIELDS } from './fields.js';
+import { FIELD_NAMES } from './field-names.js';
 import { SECRETLESS_AUTH_METHODS, SYMMETRIC_KEY_MANAGEMENT_ALGS } from './values.js';
 
 type Metadata = Readonly<Record<string, unknown>>;
@@ -11,8 +11,8 @@ export interface SecretState {
 
 // Standard fields whose value derives a key from the client secret: *_alg with an HS* value (HMAC
 // signatures) and *_encrypted_response_alg with a symmetric key-management algorithm (OIDC Core §10.2).
-// Only FIELDS count: an extended property that happens to be named like an alg changes nothing.
-const ALG_FIELDS = Object.keys(FIELDS).filter((field) => field.endsWith('_alg'));
+// Only the field table's names count: an extended property that happens to be named like an alg changes nothing.
+const ALG_FIELDS = FIELD_NAMES.filter((field) => field.endsWith('_alg'));
 const SYMMETRIC_KEY_MANAGEMENT: ReadonlySet<string> = new Set(SYMMETRIC_KEY_MANAGEMENT_ALGS);
 
 /**

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { FIELDS } from './fields.js';
+import { isReservedPropertyName } from './field-names.js';
 
 /** An operator-defined extra metadata name (the Extended properties setting). */
 export interface ExtendedProperty {
@@ -10,19 +10,6 @@ export interface ExtendedProperty {
 
 export const MAX_EXTENDED_VALUE_LENGTH = 1_024;
 export const MAX_EXTENDED_VALUES = 50;
-
-// Names a property may never take, whatever the operator configures: the standard fields keep their
-// own validation, and the client information members must not be overwritten by client input.
-const RESERVED: ReadonlySet<string> = new Set([
-  ...Object.keys(FIELDS),
-  'client_id',
-  'client_secret',
-  'client_id_issued_at',
-  'client_secret_expires_at',
-  'registration_access_token',
-  'registration_client_uri',
-  'software_statement',
-]);
 
 // One schema per shape, built at load; `{name}` in a message becomes the property's name.
 const PLACEHOLDER = '{name}';
@@ -48,14 +35,9 @@ export interface ExtendedValue {
   readonly message?: string;
 }
 
-/** A standard field or a client information member: the settings refuse an extended property of this name. */
-export function isReservedPropertyName(name: string): boolean {
-  return RESERVED.has(name);
-}
-
 /** The operator's extended properties a request may carry, by name (reserved names left out). */
 export function usableExtendedProperties(properties: readonly ExtendedProperty[]): readonly ExtendedProperty[] {
-  return properties.filter((property) => !RESERVED.has(property.name));
+  return properties.filter((property) => !isReservedPropertyName(property.name));
 }
 
 /** Parses one extended property value: a string, or an array of strings when multi-valued. */

@@ -1,4 +1,5 @@
-import { type ExtendedProperty, isReservedPropertyName } from '../metadata/extended-properties.js';
+import type { ExtendedProperty } from '../metadata/extended-properties.js';
+import { isReservedPropertyName } from '../metadata/field-names.js';
 
 // The options of PingFederate's "Dynamic Client Registration" page, one entry each. This table is the
 // single source for the SSM parameter names and seed defaults (infra), the environment variables of

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FIELD_NAMES } from '../../lib/metadata/field-names.js';
 import { FIELDS } from '../../lib/metadata/fields.js';
 import {
   CONTENT_ENCRYPTION_ALGS,
@@ -463,5 +464,11 @@ describe('client metadata fields: a value of the wrong JSON type is refused, nam
     // Assess
     expect({ status: error.status, error: error.error }).toEqual({ status: 400, error: errorCodeOf(field) });
     expect(error.description).toContain(field);
+  });
+});
+
+describe('the field names without the table', () => {
+  it('name exactly the fields of the table, in its order', () => {
+    expect([...FIELD_NAMES]).toEqual(Object.keys(FIELDS));
   });
 });
