@@ -14,7 +14,9 @@ export interface PlainRequest {
 export type RouteMatch =
   | { readonly kind: 'route'; readonly route: Route; readonly pathParameters: Record<string, string> }
   | { readonly kind: 'wrong-method'; readonly allow: string[] }
-  | { readonly kind: 'no-route' };
+  | { readonly kind: 'no-route' }
+  /** A path parameter holds a malformed percent-escape (%E0%A4%A): it names nothing. */
+  | { readonly kind: 'bad-path'; readonly parameter: string };
 
 const COMPILED = ROUTES.map((route) => ({
   route,
@@ -29,12 +31,25 @@ export function matchRoute(method: string, path: string): RouteMatch {
     if (!match) continue;
     if (route.method === method.toUpperCase()) {
       const pathParameters: Record<string, string> = {};
-      for (const [name, value] of Object.entries(match.groups ?? {})) pathParameters[name] = decodeURIComponent(value);
+      for (const [name, value] of Object.entries(match.groups ?? {})) {
+        const decoded = decodePathSegment(value);
+        if (decoded === undefined) return { kind: 'bad-path', parameter: name };
+        pathParameters[name] = decoded;
+      }
       return { kind: 'route', route, pathParameters };
     }
     allow.push(route.method);
   }
   return allow.length ? { kind: 'wrong-method', allow } : { kind: 'no-route' };
+}
+
+/** A percent-encoded path segment, decoded; undefined when an escape is malformed or not UTF-8. */
+function decodePathSegment(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The API Gateway REST (v1) proxy event API Gateway would send for this request. */

@@ -164,7 +164,8 @@ async function loadHandlers(): Promise<Map<RouteName, Handler>> {
 }
 
 async function serve(request: IncomingMessage, response: ServerResponse, handlers: Map<RouteName, Handler>, devIssuer?: DevIssuer) {
-  const url = new URL(request.url ?? '/', 'http://local');
+  const url = requestUrl(request.url);
+  if (!url) return send(response, 400, { error: 'invalid_request', error_description: 'the request target is not a valid path' });
   const method = request.method ?? 'GET';
   if (devIssuer && method === 'GET' && url.pathname === DEV_ISSUER_JWKS_PATH) {
     return send(response, 200, devIssuer.jwks);
@@ -172,6 +173,10 @@ async function serve(request: IncomingMessage, response: ServerResponse, handler
   const match = matchRoute(method, url.pathname);
   if (match.kind === 'no-route')
     return send(response, 404, { error: 'not_found', error_description: `no route for ${method} ${url.pathname}` });
+  if (match.kind === 'bad-path') {
+    const description = `the path parameter ${match.parameter} holds a malformed percent-escape`;
+    return send(response, 400, { error: 'invalid_request', error_description: description });
+  }
   if (match.kind === 'wrong-method') {
     return send(
       response,
@@ -198,6 +203,15 @@ async function serve(request: IncomingMessage, response: ServerResponse, handler
   const result = await handlers.get(match.route.name)!(event);
   response.writeHead(result.statusCode, result.headers as Record<string, string>);
   response.end(result.body);
+}
+
+/** The request target as a URL (origin-form or absolute-form); undefined when it does not parse. */
+function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://local');
+  } catch {
+    return undefined;
+  }
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

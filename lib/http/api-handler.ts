@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { RegistrationError } from '../errors.js';
 import { log } from '../log.js';
-import { toHttpRequest, toProxyResult } from './api-gateway.js';
+import { requestIdOf, toHttpRequest, toProxyResult } from './api-gateway.js';
 import { errorResponse } from './responses.js';
 import type { HttpRequest, HttpResponse } from './types.js';
 
@@ -12,6 +12,7 @@ export type UseCase = (request: HttpRequest) => Promise<HttpResponse>;
  * rendered by errorResponse (a refusal's code and description, or a 5xx's cause, go on the same line). `resolve` runs per call, so the runtime is built on first use and then reused.
  */
 export function apiHandler(route: string, resolve: () => { useCase: UseCase; publicBaseUrl?: string }) {
+  // The event is typed as API Gateway's, but toHttpRequest checks its shape: any value gets an answer
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const started = performance.now();
     let response: HttpResponse;
@@ -26,7 +27,7 @@ export function apiHandler(route: string, resolve: () => { useCase: UseCase; pub
     log(response.status >= 500 ? 'error' : 'info', 'request', {
       route,
       status: response.status,
-      requestId: event.requestContext?.requestId,
+      requestId: requestIdOf(event),
       durationMs: Math.round((performance.now() - started) * 10) / 10,
       ...failure,
     });

@@ -89,7 +89,9 @@ function signedAndEncrypted(
   };
 }
 
-export const FIELDS: Readonly<Record<string, FieldSpec>> = {
+// Indexed by member names a client sends: built without a prototype, and read through fieldSpec(),
+// so `toString` or `__proto__` name no field.
+export const FIELDS: Readonly<Record<string, FieldSpec>> = Object.assign(Object.create(null), {
   // RFC 7591 §2
   redirect_uris: { schema: redirectUriList('redirect_uris'), error: 'invalid_redirect_uri' },
   token_endpoint_auth_method: { schema: oneOf('token_endpoint_auth_method', TOKEN_ENDPOINT_AUTH_METHODS) },
@@ -153,8 +155,13 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   ...signedAndEncrypted('authorization', RESPONSE_SIGNING_ALGS),
   ...signedAndEncrypted('introspection', RESPONSE_SIGNING_ALGS),
   authorization_details_types: { schema: list('authorization_details_types', itemText('authorization_details_types', 256)) },
-};
+} satisfies Record<string, FieldSpec>);
+
+/** The spec of a standard field; undefined for any other name (own members only). */
+export function fieldSpec(name: string): FieldSpec | undefined {
+  return Object.hasOwn(FIELDS, name) ? FIELDS[name] : undefined;
+}
 
 export function isLocalizable(field: string): boolean {
-  return FIELDS[field]?.localizable === true;
+  return fieldSpec(field)?.localizable === true;
 }

@@ -22,7 +22,7 @@ export async function checkJwks(jwks: unknown): Promise<void> {
 
 function checkPublicOnly(key: Key, index: number): void {
   if (key.kty === 'oct') throw invalidClientMetadata(`jwks.keys[${index}] is a symmetric (oct) key; jwks holds public keys only`);
-  const secret = PRIVATE_MEMBERS.find((member) => member in key);
+  const secret = PRIVATE_MEMBERS.find((member) => Object.hasOwn(key, member));
   if (secret) throw invalidClientMetadata(`jwks.keys[${index}] holds private key material ("${secret}"); jwks holds public keys only`);
   for (const member of ['alg', 'use', 'kid'] as const) {
     if (key[member] !== undefined && typeof key[member] !== 'string')

@@ -3,7 +3,7 @@ import { invalidClientMetadata, RegistrationError } from '../errors.js';
 import type { ClientMetadata } from './client-metadata.js';
 import { withDefaults } from './defaults.js';
 import { type ExtendedProperty, parseExtendedValue, usableExtendedProperties } from './extended-properties.js';
-import { FIELDS, type FieldSpec, isLocalizable } from './fields.js';
+import { FIELDS, type FieldSpec, fieldSpec, isLocalizable } from './fields.js';
 import { resolveGrantAndResponseTypes } from './grant-response.js';
 import { createSectorIdentifierFetcher } from './https-sector-identifier-fetcher.js';
 import { checkJwks } from './jwks.js';
@@ -38,17 +38,18 @@ function sharedFetcher(): SectorIdentifierFetcher {
  * Throws invalid_client_metadata / invalid_redirect_uri naming the field.
  */
 export async function validateMetadata(input: Readonly<Record<string, unknown>>, context: MetadataContext): Promise<ClientMetadata> {
-  const parsed: Record<string, unknown> = {};
+  // Member names are data: only own members are read, and they are looked up with fieldSpec()
+  const parsed: Record<string, unknown> = Object.create(null);
   const localized: string[] = [];
   for (const name of Object.keys(input)) {
     // JSON has no undefined; a caller building the input in code may leave one: it means absent
     if (input[name] === undefined) continue;
-    const spec = FIELDS[name];
+    const spec = fieldSpec(name);
     if (spec) parsed[name] = parseField(name, name, spec, input[name]);
     else if (name.includes('#')) {
       const base = localizedBase(name);
       if (base) {
-        parsed[name] = parseField(name, base, FIELDS[base]!, input[name]);
+        parsed[name] = parseField(name, base, fieldSpec(base)!, input[name]);
         localized.push(name);
       }
     }
@@ -100,7 +101,7 @@ function parseExtendedProperties(
   input: Readonly<Record<string, unknown>>,
   properties: readonly ExtendedProperty[],
 ): Record<string, unknown> {
-  const extended: Record<string, unknown> = {};
+  const extended: Record<string, unknown> = Object.create(null);
   if (properties.length === 0) return extended;
   for (const property of usableExtendedProperties(properties)) {
     if (!Object.hasOwn(input, property.name) || input[property.name] === undefined) continue;

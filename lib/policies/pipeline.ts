@@ -87,7 +87,8 @@ export async function applyPolicies(
   lists: readonly string[],
   body: Readonly<Record<string, unknown>>,
 ): Promise<PolicyRequest> {
-  const request: PolicyRequest = { body: { ...body } };
+  // a prototype-free copy: a member a policy sets by name (a software statement's claims) stays a member
+  const request: PolicyRequest = { body: Object.assign(Object.create(null) as Record<string, unknown>, body) };
   for (const list of lists) {
     for (const policy of policiesOf(config, list)) {
       const pending = policy.apply(request);

@@ -2,6 +2,7 @@ import { invalidToken, missingToken, notFound, temporarilyUnavailable } from '..
 import { bearerToken } from '../http/authorization.js';
 import type { HttpRequest } from '../http/types.js';
 import type { Settings } from '../settings/catalog.js';
+import { isClientIdShape } from '../tokens/secrets.js';
 import type { ClientStore } from './client.js';
 import type { RegistrationDependencies } from './dependencies.js';
 
@@ -36,8 +37,15 @@ export function registrationAccessToken(request: HttpRequest): string {
   return token;
 }
 
+/**
+ * The client id of the path. An id that cannot be one this service issued (too long for a DynamoDB
+ * key, another alphabet, a percent-escape left undecoded) gets the answer of an unknown client,
+ * without a datastore request.
+ */
 export function pathClientId(request: HttpRequest): string {
-  return request.pathParameters.clientId ?? '';
+  const clientId = request.pathParameters.clientId;
+  if (typeof clientId !== 'string' || !isClientIdShape(clientId)) throw wrongTokenOrClient();
+  return clientId;
 }
 
 /** Wrong token and unknown client get the same answer, so a caller cannot probe for client ids. */

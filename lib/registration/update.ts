@@ -76,7 +76,7 @@ async function updatePolicies(
 
 /** client_id must be present and match the path; client_secret, when present, is checked by the write guard. */
 function checkIdentity(body: Record<string, unknown>, clientId: string): string | undefined {
-  const forbidden = SERVER_ASSIGNED.filter((field) => field in body);
+  const forbidden = SERVER_ASSIGNED.filter((field) => Object.hasOwn(body, field));
   if (forbidden.length)
     throw invalidRequest(
       `${forbidden.join(', ')} must not be sent in an update: the server assigns ${forbidden.length > 1 ? 'them' : 'it'}`,

@@ -61,7 +61,10 @@ export interface ScanInput {
 
 export type DynamoDbDocumentsConfig = DynamoDBClientConfig;
 
-const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: false } as const;
+// The marshaller tells plain objects by `constructor.name`; a metadata map may hold a member named
+// `constructor` (an operator's extended property), which would make it look like a class instance.
+// Items hold only JSON data, so every object is a map.
+const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
 
 export class DynamoDbDocuments {
   readonly client: DynamoDBClient;

@@ -18,6 +18,14 @@ export function newClientId(random: RandomSource = systemRandom): string {
   return random(CLIENT_ID_BYTES).toString('base64url');
 }
 
+// What newClientId makes: 18 bytes are exactly 24 base64url characters.
+const CLIENT_ID_SHAPE = /^[A-Za-z0-9_-]{24}$/;
+
+/** Whether `value` could be a client id this service issued; anything else names no client (and must never reach the datastore: its key is limited to 2048 bytes). */
+export function isClientIdShape(value: string): boolean {
+  return CLIENT_ID_SHAPE.test(value);
+}
+
 export function hashSecret(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('base64url');
 }
