@@ -1,4 +1,4 @@
-// `npm start`: the whole API on http://127.0.0.1:3000 with an embedded DynamoDB. See README "Run it locally".
+// `npm start`: the whole API on http://127.0.0.1:3000 with an embedded DynamoDB. See README.md, "Two commands".
 import { SETTINGS } from '../../lib/settings/catalog.js';
 import { type Environment, readEnvironment } from '../../lib/settings/environment.js';
 import { REGISTRATION_PATH } from '../routes.js';

@@ -2,7 +2,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { invalidRequest, payloadTooLarge } from '../errors.js';
 import type { HttpRequest, HttpResponse } from './types.js';
 
-/** REFERENCE.md: request bodies are limited to 64 KiB. */
+/** docs/reference.md: request bodies are limited to 64 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**

@@ -16,7 +16,7 @@ const ALG_FIELDS = FIELD_NAMES.filter((field) => field.endsWith('_alg'));
 const SYMMETRIC_KEY_MANAGEMENT: ReadonlySet<string> = new Set(SYMMETRIC_KEY_MANAGEMENT_ALGS);
 
 /**
- * REFERENCE.md: a secret is issued for every method but none, private_key_jwt and tls_client_auth,
+ * docs/reference.md: a secret is issued for every method but none, private_key_jwt and tls_client_auth,
  * and for any client that registers an algorithm keyed by the secret.
  */
 export function requiresClientSecret(metadata: Metadata): boolean {

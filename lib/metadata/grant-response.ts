@@ -21,7 +21,7 @@ export interface GrantAndResponseTypes {
 }
 
 /**
- * Completes and checks the pair (REFERENCE.md): neither sent -> authorization_code + code; one sent
+ * Completes and checks the pair (docs/reference.md): neither sent -> authorization_code + code; one sent
  * -> the other is derived from it; both sent -> they must agree.
  */
 export function resolveGrantAndResponseTypes(grantTypes?: string[], responseTypes?: string[]): GrantAndResponseTypes {

@@ -36,7 +36,7 @@ function fieldNeedingClientKeys(metadata: Metadata): string | undefined {
   return undefined;
 }
 
-/** Cross-field rules of REFERENCE.md, run on the metadata after defaults; each throws on the first problem. */
+/** Cross-field rules of docs/reference.md, run on the metadata after defaults; each throws on the first problem. */
 const RULES: readonly Rule[] = [
   function redirectUrisWhenNeeded(metadata) {
     const uris = metadata.redirect_uris as string[] | undefined;

@@ -1,4 +1,4 @@
-// Value lists of REFERENCE.md ("Client metadata value lists").
+// Value lists of docs/reference.md ("Client metadata value lists").
 
 export const TOKEN_ENDPOINT_AUTH_METHODS = [
   'client_secret_basic',

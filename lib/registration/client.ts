@@ -23,7 +23,7 @@ export interface ClientRecord {
   readonly policyLists?: readonly string[];
   /** Subject of the initial access token that registered the client. */
   readonly registeredBy?: string;
-  /** Keys of the cap counters holding one place for this client (lib/store/client-quota.ts): DELETE gives them back. */
+  /** Keys of the cap counters holding one place for this client (lib/policies/client-quota.ts): DELETE gives them back. */
   readonly quotaCounters?: readonly string[];
 
   // Lifecycle (docs/lifecycle.md). Times are seconds since the epoch; a "valid until" is exclusive.

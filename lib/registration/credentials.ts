@@ -46,7 +46,7 @@ async function planSecret(
   return { change: { kind: 'keep', dropSealed: current.recoverable && !target.recoverable } };
 }
 
-/** The secret to show: one issued now, else the stored one when it is recoverable (REFERENCE.md), else none. */
+/** The secret to show: one issued now, else the stored one when it is recoverable (docs/reference.md), else none. */
 export async function secretToShow(deps: RegistrationDependencies, record: ClientRecord, issued?: string): Promise<string | undefined> {
   if (issued !== undefined) return issued;
   if (record.secretSealed === undefined) return undefined;

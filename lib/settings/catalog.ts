@@ -3,7 +3,7 @@ import { isReservedPropertyName } from '../metadata/field-names.js';
 
 // The options of PingFederate's "Dynamic Client Registration" page, one entry each. This table is the
 // single source for the SSM parameter names and seed defaults (infra), the environment variables of
-// local mode, the README's settings table and the parsers below.
+// local mode, the settings table of docs/settings.md and the parsers below.
 
 export interface Settings {
   /** Enable Dynamic Client Registration: off -> every route answers 404. */

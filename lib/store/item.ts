@@ -1,7 +1,7 @@
 import type { ClientMetadata } from '../metadata/client-metadata.js';
 import type { ClientRecord } from '../registration/client.js';
 
-// The item layout the authorization server reads (README "Table item layout"). Attribute names are
+// The item layout the authorization server reads (docs/item-layout.md). Attribute names are
 // snake_case like the protocol's; metadata is one map so a PUT replaces it whole.
 export const ATTR = {
   clientId: 'client_id',

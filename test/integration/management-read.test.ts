@@ -119,7 +119,7 @@ describe('GET /as/clients.oauth2/{clientId}: read', () => {
       expect(again.body.registration_access_token).toBe(registered.body.registration_access_token);
     });
 
-    it('returns the secret of a client_secret_jwt client, which is kept recoverable (REFERENCE.md)', async () => {
+    it('returns the secret of a client_secret_jwt client, which is kept recoverable (docs/reference.md)', async () => {
       const registered = await registerClient({ token_endpoint_auth_method: 'client_secret_jwt' });
       const before = await h.items();
 

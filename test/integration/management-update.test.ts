@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type Answer, clientPath, expectError, expectNoStore, registeredMetadata, sha256, useHarness } from '../support/harness.js';
 
-// PUT /as/clients.oauth2/{clientId} (RFC 7592 §2.2): a full replacement, with every rule of REFERENCE.md.
+// PUT /as/clients.oauth2/{clientId} (RFC 7592 §2.2): a full replacement, with every rule of docs/reference.md.
 
 const REDIRECT = 'https://app.example/cb';
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { expectError, registeredMetadata, useHarness } from '../support/harness.js';
 
 // The metadata fields of issue 2, through the register handler: each accepted, echoed and stored as
-// sent, and each rejected with the error code of REFERENCE.md, a description naming the field, and
+// sent, and each rejected with the error code of docs/reference.md, a description naming the field, and
 // nothing stored. (The full field-by-field suite, including later fields, lives elsewhere.)
 
 const REDIRECT = 'https://app.example/cb';

@@ -4,7 +4,7 @@ import { handler as registerHandler } from '../../functions/register.js';
 import { matchRoute, toProxyEvent } from '../../infra/local/proxy-event.js';
 import { type Answer, clientPath, expectError, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 
-// The request body: a JSON object sent as application/json, at most 64 KiB (REFERENCE.md).
+// The request body: a JSON object sent as application/json, at most 64 KiB (docs/reference.md).
 
 const METADATA = { redirect_uris: ['https://app.example/cb'] };
 const LIMIT = 64 * 1024;

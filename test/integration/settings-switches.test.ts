@@ -6,10 +6,7 @@ import { type Answer, clientPath, expectNoStore, REGISTRATION_PATH, useHarness }
 
 const REDIRECT = 'https://app.example/cb';
 
-/**
- * REFERENCE.md shows the 404 body as {"error":"not_found"}, and says errors carry error_description:
- * either reading passes, nothing else may be in the body.
- */
+/** docs/reference.md: a 404 body is {"error": "not_found", "error_description": ...}, and nothing else may be in it. */
 function expectNotFound(res: Answer): void {
   expect(res.status).toBe(404);
   expect(res.body).toMatchObject({ error: 'not_found' });

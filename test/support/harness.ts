@@ -129,7 +129,7 @@ export function header(answer: Answer, name: string): string | undefined {
   return Object.entries(answer.headers).find(([key]) => key.toLowerCase() === wanted)?.[1];
 }
 
-/** REFERENCE.md: every response, errors included, carries Cache-Control: no-store and Pragma: no-cache. */
+/** docs/reference.md: every response, errors included, carries Cache-Control: no-store and Pragma: no-cache. */
 export function expectNoStore(answer: Answer): void {
   expect(header(answer, 'Cache-Control')).toBe('no-store');
   expect(header(answer, 'Pragma')).toBe('no-cache');

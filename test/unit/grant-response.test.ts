@@ -18,7 +18,7 @@ describe('resolveGrantAndResponseTypes', () => {
     expect(resolveGrantAndResponseTypes(undefined, undefined)).toEqual({ grant_types: [AC], response_types: ['code'] });
   });
 
-  // REFERENCE.md: response types require grant types (OIDC-Reg §2)
+  // docs/reference.md: response types require grant types (OIDC-Reg §2)
   describe('derives grant_types from response_types', () => {
     it.each([
       [['code'], [AC]],

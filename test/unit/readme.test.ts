@@ -3,30 +3,45 @@ import { describe, expect, it } from 'vitest';
 import { parsePolicyConfig } from '../../lib/policies/config.js';
 import { SETTINGS } from '../../lib/settings/catalog.js';
 
-// The README's settings table is what operators follow: it must name every setting as the code does.
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+// The settings table of docs/settings.md is what operators follow: it must name every setting as the code does.
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+const readme = read('README.md');
+const settingsPage = read('docs/settings.md');
 
-describe('README settings table', () => {
+describe('docs/settings.md settings table', () => {
   it.each(SETTINGS.map((definition) => [definition.parameter, definition]))(
     'documents %s with its variable and default',
     (_name, definition) => {
-      const row = readme.split('\n').find((line) => line.includes(`\`/dcr/<stage>/${definition.parameter}\``));
+      const row = settingsPage.split('\n').find((line) => line.includes(`\`/dcr/<stage>/${definition.parameter}\``));
 
-      expect(row, `no README row for /dcr/<stage>/${definition.parameter}`).toBeDefined();
+      expect(row, `no docs/settings.md row for /dcr/<stage>/${definition.parameter}`).toBeDefined();
       expect(row).toContain(`\`${definition.envVar}\``);
       expect(row).toContain(`\`${definition.defaultValue}\``);
     },
   );
 
+  it('has a row for each setting and no row for a setting the code does not have', () => {
+    const documented = [...settingsPage.matchAll(/^\|.*?\| `\/dcr\/<stage>\/([a-z-]+)` +\|/gm)].map((match) => match[1]);
+
+    expect(documented.sort()).toEqual(SETTINGS.map((definition) => definition.parameter).sort());
+  });
+});
+
+describe('README', () => {
   it('gives the two commands of a fresh clone', () => {
     expect(readme).toContain('npm install && npm start');
     expect(readme).toContain('npm test');
   });
+
+  it('links the settings page', () => {
+    expect(readme).toContain('(docs/settings.md)');
+  });
 });
 
-describe('README policy example', () => {
+describe('docs/policies-and-tokens.md policy example', () => {
   it('is a document the policy loader accepts', () => {
-    const section = readme.slice(readme.indexOf('## Client registration policies'));
+    const page = read('docs/policies-and-tokens.md');
+    const section = page.slice(page.indexOf('## Client registration policies'));
     const example = section.slice(section.indexOf('### Example'));
     const json = /```json\n([\s\S]*?)```/.exec(example)?.[1];
 

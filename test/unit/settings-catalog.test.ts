@@ -23,7 +23,7 @@ function valueError(act: () => unknown): SettingValueError {
 const BOOLEAN_KEYS = SETTINGS.filter((definition) => definition.kind === 'boolean').map((definition) => definition.key);
 
 describe('settings catalog', () => {
-  it('has the defaults of REFERENCE.md', () => {
+  it('has the defaults of docs/reference.md', () => {
     // Act
     const defaults = DEFAULT_SETTINGS;
 
