@@ -53,6 +53,9 @@ export function routeCode(root: string, entry: string): lambda.Code {
     bundling: {
       // never used: the local bundler below always succeeds or fails the synthesis
       image: DockerImage.fromRegistry('public.ecr.aws/lambda/nodejs:22'),
+      // CDK caches a bundling by its serializable options, and tryBundle is not one of them: naming the
+      // entry here keeps the four routes from sharing the first one's bundle
+      command: ['esbuild', entry],
       local: {
         tryBundle(outputDir: string): boolean {
           buildSync({ ...bundleOptions(path.resolve(root, entry), outputDir), absWorkingDir: root });

@@ -1,7 +1,9 @@
 // CDK assertions on the synthesized templates. Each distinct configuration is synthesized once per
 // file (it bundles the four functions with the local esbuild); every test reads those templates.
 
-import type { CfnElement } from 'aws-cdk-lib';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CfnElement, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, configFromContext } from '../../infra/config.js';
@@ -251,6 +253,25 @@ describe('functions', () => {
         Timeout: 10,
       });
     }
+  });
+
+  it('bundles each route on its own: its own handler, only registration with the token verifiers, KMS only as a lazy chunk', () => {
+    const outdir = Stage.of(dev.stage.stateless)!.outdir;
+    const functions = resourcesOf(dev.stateless, 'AWS::Lambda::Function');
+    const keys = ROUTES.map((route) => functions[logicalId(dev, route.name, 'fn')]!.Properties!.Code.S3Key as string);
+    expect(new Set(keys).size).toBe(ROUTES.length);
+    ROUTES.forEach((route, index) => {
+      const dir = join(outdir, `asset.${keys[index]!.replace(/\.zip$/, '')}`);
+      const entry = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      // the route name the entry hands to routeHandler, and no other route's
+      const named = ROUTES.filter((other) => entry.includes(`("${other.name}",`)).map((other) => other.name);
+      expect(named).toEqual([route.name]);
+      expect(entry.includes('JwtInitialAccessTokenVerifier')).toBe(route.name === 'register');
+      // the KMS client is in a chunk that index.mjs loads with import(), never statically
+      const kmsChunks = readdirSync(dir).filter((file) => readFileSync(join(dir, file), 'utf8').includes('TrentService'));
+      expect(kmsChunks.length).toBeGreaterThan(0);
+      expect(kmsChunks).not.toContain('index.mjs');
+    });
   });
 
   it('gives each function its own log group with the configured retention', () => {
