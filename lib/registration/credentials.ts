@@ -1,10 +1,21 @@
 import { invalidRequest, temporarilyUnavailable } from '../errors.js';
 import type { ClientMetadata } from '../metadata/client-metadata.js';
 import type { SecretState } from '../metadata/client-secret.js';
+import type { Settings } from '../settings/catalog.js';
+import { type HeldCredentials, openWithToken, sealForHolder } from '../tokens/held-credentials.js';
 import { hashSecret, matchesHash, newSecret } from '../tokens/secrets.js';
-import { type ClientRecord, type ClientStore, GuardFailedError, type SecretChange } from './client.js';
+import {
+  type ClientRecord,
+  type ClientStore,
+  GuardFailedError,
+  isSecretExpired,
+  type PreviousTokenChange,
+  type SecretChange,
+  type WriteGuard,
+} from './client.js';
 import type { RegistrationDependencies } from './dependencies.js';
-import { wrongTokenOrClient } from './guards.js';
+import { disabledClient, wrongTokenOrClient } from './guards.js';
+import { idleExpiry, secretExpiry, toSeconds } from './lifecycle.js';
 
 // Issuing, rotating and returning client secrets, and the guarded write that reads and updates
 // credentials in one DynamoDB request when the client's secret kind is as expected.
@@ -30,9 +41,21 @@ export async function issueSecret(
   return { change: { kind: 'replace', hash: hashSecret(clientSecret), sealed }, clientSecret };
 }
 
+/** The lifecycle of a secret issued by a rotation: its expiry, and how long the one it replaces still authenticates. */
+interface SecretTerms {
+  readonly expiresAt: number;
+  readonly retainUntil?: number;
+}
+
+function secretTerms(settings: Settings, nowSeconds: number): SecretTerms {
+  const retention = settings.clientSecretRetentionSeconds;
+  return { expiresAt: secretExpiry(settings, nowSeconds), retainUntil: retention > 0 ? nowSeconds + retention : undefined };
+}
+
 /**
  * From the current secret kind to the target one: a new secret when rotating, when the client had
- * none, or when it must become recoverable (an unsealed secret cannot be recovered later).
+ * none, or when it must become recoverable (an unsealed secret cannot be recovered later). A replaced
+ * secret is retained when the terms say so (the write's guard holds the item to a kind with a secret).
  */
 async function planSecret(
   deps: RegistrationDependencies,
@@ -40,9 +63,16 @@ async function planSecret(
   current: SecretState,
   target: SecretState,
   rotate: boolean,
+  terms: SecretTerms,
 ): Promise<IssuedSecret> {
   if (!target.hasSecret) return { change: { kind: 'remove' } };
-  if (rotate || !current.hasSecret || (target.recoverable && !current.recoverable)) return issueSecret(deps, clientId, target.recoverable);
+  if (rotate || !current.hasSecret || (target.recoverable && !current.recoverable)) {
+    const issued = await issueSecret(deps, clientId, target.recoverable);
+    return {
+      ...issued,
+      change: { ...issued.change, expiresAt: terms.expiresAt, retainUntil: current.hasSecret ? terms.retainUntil : undefined },
+    };
+  }
   return { change: { kind: 'keep', dropSealed: current.recoverable && !target.recoverable } };
 }
 
@@ -70,6 +100,17 @@ export interface CredentialRewrite {
   readonly expected: SecretState;
   /** Whether the plan depends on the kind (else the write is not guarded by it). */
   readonly guardKind: boolean;
+  /** The lifecycle settings in force (grace, retention, lifetime, idle expiry). */
+  readonly settings: Settings;
+  /** Stored on the item, for the lifecycle events. */
+  readonly requestId: string;
+  /** Names this request (requestDigest): a repeat with the previous token is recognised by it. */
+  readonly request: string;
+}
+
+/** Names a management request for recognising its repeat: the method and a digest of the body as sent. */
+export function requestDigest(method: string, body: string | null): string {
+  return body === null || body === '' ? method : `${method} ${hashSecret(body)}`;
 }
 
 // A registration access token starts with a hint of the client's secret kind, set when the token is
@@ -92,38 +133,60 @@ export function hintedKind(token: string): SecretState {
   return USUAL_KIND;
 }
 
+type Rewritten = { record: ClientRecord; clientSecret?: string; registrationAccessToken: string };
+
 /**
- * One UpdateItem guarded by the token hash (and the expected secret kind): the common case costs a
- * single request. If the guard fails, one read tells a wrong token (401) or wrong client_secret
- * (400) from an unexpected secret kind, which is then written with a version guard.
+ * One UpdateItem guarded by the token hash (and the expected secret kind, and a kept secret's expiry):
+ * the common case costs a single request. If the guard fails, one read tells a wrong token (401), a
+ * disabled client (403) or a wrong client_secret (400) from an unexpected secret kind or an expired
+ * secret, which is then written with a version guard. It also recognises the previous token within
+ * its grace: a repeat of the request whose answer was lost gets that answer again (no write, so
+ * parallel repeats all get the same working credentials); another request is written once, against
+ * the current token and version, so of racing requests exactly one wins and the others get 401.
  */
 export async function rewriteCredentials(
   deps: RegistrationDependencies,
   store: ClientStore,
   rewrite: CredentialRewrite,
-): Promise<{ record: ClientRecord; clientSecret?: string; registrationAccessToken: string }> {
-  const updatedAt = Math.floor(deps.now() / 1000);
-  const write = async (plan: IssuedSecret, endKind: SecretState, guard: { secret?: SecretState; version?: number }) => {
+): Promise<Rewritten> {
+  const nowSeconds = toSeconds(deps.now());
+  const terms = secretTerms(rewrite.settings, nowSeconds);
+  const write = async (
+    plan: IssuedSecret,
+    endKind: SecretState,
+    guard: Partial<WriteGuard>,
+    held?: HeldCredentials,
+  ): Promise<Rewritten> => {
     const newToken = rewrite.rotateToken ? newRegistrationAccessToken(endKind, deps.random) : undefined;
+    const currentToken = held?.registrationAccessToken ?? rewrite.token;
+    const kept = plan.change.kind === 'keep';
+    // a secret the lost answer carried is still the client's when this write keeps it
+    const clientSecret = plan.clientSecret ?? (kept ? held?.clientSecret : undefined);
     const record = await store.update(
       rewrite.clientId,
-      { metadata: rewrite.metadata, secret: plan.change, registrationTokenHash: newToken && hashSecret(newToken), updatedAt },
       {
-        registrationTokenHash: hashSecret(rewrite.token),
+        metadata: rewrite.metadata,
+        secret: plan.change,
+        registrationTokenHash: newToken && hashSecret(newToken),
+        previousToken: previousTokenChange(deps, rewrite, nowSeconds, { newToken, clientSecret, held }),
+        idleExpiresAt: idleExpiry(rewrite.settings, nowSeconds),
+        requestId: rewrite.requestId,
+        updatedAt: nowSeconds,
+      },
+      {
+        registrationTokenHash: hashSecret(currentToken),
         secretHash: rewrite.presentedSecret === undefined ? undefined : hashSecret(rewrite.presentedSecret),
+        // a kept secret must not have expired: the fallback then replaces it
+        secretUnexpired: kept || undefined,
         ...guard,
       },
     );
-    return {
-      record,
-      clientSecret: await secretToShow(deps, record, plan.clientSecret),
-      registrationAccessToken: newToken ?? rewrite.token,
-    };
+    return { record, clientSecret: await secretToShow(deps, record, clientSecret), registrationAccessToken: newToken ?? currentToken };
   };
 
   const expected = rewrite.expected;
   const firstPlan = rewrite.guardKind
-    ? await planSecret(deps, rewrite.clientId, expected, rewrite.target(expected), rewrite.rotateSecret)
+    ? await planSecret(deps, rewrite.clientId, expected, rewrite.target(expected), rewrite.rotateSecret, terms)
     : { change: { kind: 'keep' } as const };
   try {
     return await write(firstPlan, rewrite.target(expected), { secret: rewrite.guardKind ? expected : undefined });
@@ -132,20 +195,59 @@ export async function rewriteCredentials(
   }
 
   const current = await store.find(rewrite.clientId);
-  if (!current || !matchesHash(rewrite.token, current.registrationTokenHash)) throw wrongTokenOrClient();
-  if (rewrite.presentedSecret !== undefined && !matchesHash(rewrite.presentedSecret, current.secretHash)) {
+  const { held } = presenterOf(current, rewrite.token, nowSeconds);
+  if (held) {
+    // the previous token repeats the request whose answer was lost: the same answer, no write
+    if (held.request === rewrite.request) return heldAnswer(deps, current!, held);
+    // it made one request of its own already: it may repeat that one, nothing else
+    if (held.spent) throw wrongTokenOrClient();
+  }
+  if (rewrite.presentedSecret !== undefined && !matchesHash(rewrite.presentedSecret, current!.secretHash)) {
     throw invalidRequest('client_secret does not match the current client secret');
   }
-  const actual = stateOf(current);
-  if (!rewrite.guardKind || (actual.hasSecret === expected.hasSecret && actual.recoverable === expected.recoverable))
-    throw changedMeanwhile();
-  const plan = await planSecret(deps, rewrite.clientId, actual, rewrite.target(actual), rewrite.rotateSecret);
+  const actual = stateOf(current!);
+  const expired = isSecretExpired(current!.secretExpiresAt, nowSeconds);
+  const sameKind = actual.hasSecret === expected.hasSecret && actual.recoverable === expected.recoverable;
+  if (!held && !expired && (!rewrite.guardKind || sameKind)) throw changedMeanwhile();
+  const plan = await planSecret(deps, rewrite.clientId, actual, rewrite.target(actual), rewrite.rotateSecret || expired, terms);
   try {
-    return await write(plan, rewrite.target(actual), { version: current.version });
+    return await write(plan, rewrite.target(actual), { version: current!.version }, held);
   } catch (error) {
-    if (error instanceof GuardFailedError) throw changedMeanwhile();
-    throw error;
+    if (!(error instanceof GuardFailedError)) throw error;
+    // a repeat with the previous token lost the race to another: its token is no longer good
+    throw held ? wrongTokenOrClient() : changedMeanwhile();
   }
+}
+
+/**
+ * What a write does to the previous token. Presented by its holder (a repeat): it stays, with its
+ * grace unchanged, and now holds the credentials of this answer. Presented the current token: the
+ * previous one is superseded; the current one becomes the previous when it is rotated under a grace.
+ */
+function previousTokenChange(
+  deps: RegistrationDependencies,
+  rewrite: CredentialRewrite,
+  nowSeconds: number,
+  answer: { newToken?: string; clientSecret?: string; held?: HeldCredentials },
+): PreviousTokenChange {
+  const grace = rewrite.settings.registrationAccessTokenGraceSeconds;
+  const seal = (registrationAccessToken: string) =>
+    sealForHolder(
+      rewrite.token,
+      rewrite.clientId,
+      {
+        registrationAccessToken,
+        clientSecret: answer.clientSecret,
+        request: rewrite.request,
+        spent: answer.held !== undefined || undefined,
+      },
+      deps.random,
+    );
+  if (answer.held) return { kind: 'pending', pendingCredentials: seal(answer.newToken ?? answer.held.registrationAccessToken) };
+  if (answer.newToken !== undefined && grace > 0) {
+    return { kind: 'set', hash: hashSecret(rewrite.token), validUntil: nowSeconds + grace, pendingCredentials: seal(answer.newToken) };
+  }
+  return { kind: 'remove' };
 }
 
 function changedMeanwhile() {
@@ -160,4 +262,51 @@ function sealer(deps: RegistrationDependencies) {
     );
   }
   return deps.secretSealer;
+}
+
+/** The token a management call presents: the current one, or the previous one within its grace. */
+export interface Presenter {
+  /** Set when the previous token was presented: the credentials the rotation that replaced it issued. */
+  readonly held?: HeldCredentials;
+}
+
+/**
+ * Checks a presented registration access token against a stored client: its current token, or the
+ * previous one within the grace (until the current one is first used, which removes it), whose pending
+ * credentials it opens. Unknown client and wrong token answer alike (401); a disabled client, to a
+ * caller with a valid token, 403.
+ */
+export function presenterOf(record: ClientRecord | undefined, token: string, nowSeconds: number): Presenter {
+  if (!record) throw wrongTokenOrClient();
+  let presenter: Presenter | undefined;
+  if (matchesHash(token, record.registrationTokenHash)) presenter = {};
+  else {
+    const held = heldCredentials(record, token, nowSeconds);
+    if (held) presenter = { held };
+  }
+  if (!presenter) throw wrongTokenOrClient();
+  if (record.disabled) throw disabledClient();
+  return presenter;
+}
+
+function heldCredentials(record: ClientRecord, token: string, nowSeconds: number): HeldCredentials | undefined {
+  const { previousRegistrationTokenHash: hash, previousRegistrationTokenValidUntil: until, pendingCredentials } = record;
+  if (hash === undefined || until === undefined || pendingCredentials === undefined) return undefined;
+  if (nowSeconds >= until || !matchesHash(token, hash)) return undefined;
+  const held = openWithToken(token, record.clientId, pendingCredentials);
+  // pending credentials that no longer name the current token are stale: nothing to recover
+  return held && matchesHash(held.registrationAccessToken, record.registrationTokenHash) ? held : undefined;
+}
+
+/** The answer a caller with the previous token gets again: the lost one, as it was. */
+export async function heldAnswer(
+  deps: RegistrationDependencies,
+  record: ClientRecord,
+  held: HeldCredentials,
+): Promise<{ record: ClientRecord; clientSecret?: string; registrationAccessToken: string }> {
+  return {
+    record,
+    clientSecret: held.clientSecret ?? (await secretToShow(deps, record)),
+    registrationAccessToken: held.registrationAccessToken,
+  };
 }

@@ -3,9 +3,11 @@ import { noContent } from '../http/responses.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
 import { givePlacesBack } from '../policies/caps.js';
 import { hashSecret } from '../tokens/secrets.js';
-import { type ClientRecord, GuardFailedError } from './client.js';
+import { type ClientRecord, type ClientStore, GuardFailedError } from './client.js';
+import { presenterOf } from './credentials.js';
 import type { RegistrationDependencies } from './dependencies.js';
 import { clientStore, managementSettings, pathClientId, registrationAccessToken, wrongTokenOrClient } from './guards.js';
+import { toSeconds } from './lifecycle.js';
 
 /**
  * DELETE /as/clients.oauth2/{clientId} (RFC 7592 §2.3): one DeleteItem guarded by the token hash;
@@ -17,14 +19,36 @@ export async function deleteClient(deps: RegistrationDependencies, request: Http
   if (!settings.allowClientDelete) throw methodNotAllowed('GET, PUT');
   const store = clientStore(deps);
   const token = registrationAccessToken(request);
+  const clientId = pathClientId(request);
   let deleted: ClientRecord;
   try {
-    deleted = await store.delete(pathClientId(request), { registrationTokenHash: hashSecret(token) });
+    deleted = await store.delete(clientId, { registrationTokenHash: hashSecret(token) });
   } catch (error) {
-    if (error instanceof GuardFailedError) throw wrongTokenOrClient();
-    throw error;
+    if (!(error instanceof GuardFailedError)) throw error;
+    deleted = await deleteAsPrevious(deps, store, clientId, token);
   }
   // the client is gone either way: a place that cannot be given back is logged, and the answer stays 204
   if (deleted.quotaCounters?.length) await givePlacesBack(deps.quota, deleted.quotaCounters);
   return noContent();
+}
+
+/**
+ * The guard failed: one read says why (401 wrong token or client, 403 disabled). The previous token
+ * within its grace may delete too, guarded by the current token and the version it read.
+ */
+async function deleteAsPrevious(
+  deps: RegistrationDependencies,
+  store: ClientStore,
+  clientId: string,
+  token: string,
+): Promise<ClientRecord> {
+  const current = await store.find(clientId);
+  const { held } = presenterOf(current, token, toSeconds(deps.now()));
+  if (!held) throw wrongTokenOrClient();
+  try {
+    return await store.delete(clientId, { registrationTokenHash: current!.registrationTokenHash!, version: current!.version });
+  } catch (error) {
+    if (error instanceof GuardFailedError) throw wrongTokenOrClient();
+    throw error;
+  }
 }

@@ -1,4 +1,4 @@
-import { invalidToken, missingToken, notFound, temporarilyUnavailable } from '../errors.js';
+import { accessDenied, invalidToken, missingToken, notFound, temporarilyUnavailable } from '../errors.js';
 import { bearerToken } from '../http/authorization.js';
 import type { HttpRequest } from '../http/types.js';
 import type { Settings } from '../settings/catalog.js';
@@ -51,4 +51,14 @@ export function pathClientId(request: HttpRequest): string {
 /** Wrong token and unknown client get the same answer, so a caller cannot probe for client ids. */
 export function wrongTokenOrClient() {
   return invalidToken('the registration access token is not valid for this client');
+}
+
+/**
+ * A client an operator disabled (npm run admin -- clients disable): its management calls are refused,
+ * to a caller who holds its registration access token, until an operator enables it again.
+ */
+export function disabledClient() {
+  return accessDenied(
+    'this client is disabled by the operator of this server: it cannot be read, updated or deleted until it is enabled again',
+  );
 }

@@ -1,5 +1,5 @@
 import type { Settings } from '../settings/catalog.js';
-import type { ClientStore, IdleRefresh } from './client.js';
+import type { ClientRecord, ClientStore, IdleRefresh } from './client.js';
 
 // The lifecycle settings turned into the times a write stores (docs/lifecycle.md). Seconds since the
 // epoch throughout; a setting of 0 means "off" and yields nothing to store.
@@ -27,13 +27,19 @@ export function idleRefresh(settings: Settings, nowSeconds: number): IdleRefresh
 }
 
 /**
- * Records a use of the client for idle expiry (the client directory calls this after a successful
- * authentication): at most one conditional UpdateItem, and none while the stored expiry is recent.
- * False when nothing was written.
+ * Records a use of a client just read (the client directory calls this after a successful
+ * authentication; a management read without rotation too): no request while the stored expiry is
+ * recent, else one conditional UpdateItem. False when nothing was written.
  */
-export async function recordClientUse(store: ClientStore, settings: Settings, clientId: string, nowMillis: number): Promise<boolean> {
+export async function recordClientUse(
+  store: ClientStore,
+  settings: Settings,
+  client: Pick<ClientRecord, 'clientId' | 'idleExpiresAt'>,
+  nowMillis: number,
+): Promise<boolean> {
   const refresh = idleRefresh(settings, toSeconds(nowMillis));
-  return refresh === undefined ? false : store.recordUse(clientId, refresh);
+  if (refresh === undefined || (client.idleExpiresAt !== undefined && client.idleExpiresAt >= refresh.refreshBefore)) return false;
+  return store.recordUse(client.clientId, refresh);
 }
 
 /** client_secret_expires_at of a secret issued now (RFC 7591 §3.2.1: 0 = never). */

@@ -1,41 +1,54 @@
 import type { HttpRequest, HttpResponse } from '../http/types.js';
-import { matchesHash } from '../tokens/secrets.js';
+import { isSecretExpired } from './client.js';
 import { clientInformation } from './client-information.js';
-import { hintedKind, rewriteCredentials, secretToShow } from './credentials.js';
+import { heldAnswer, hintedKind, presenterOf, requestDigest, rewriteCredentials, secretToShow, stateOf } from './credentials.js';
 import type { RegistrationDependencies } from './dependencies.js';
-import { clientStore, managementSettings, pathClientId, registrationAccessToken, wrongTokenOrClient } from './guards.js';
+import { clientStore, managementSettings, pathClientId, registrationAccessToken } from './guards.js';
+import { recordClientUse, toSeconds } from './lifecycle.js';
 
 /**
  * GET /as/clients.oauth2/{clientId} (RFC 7592 §2.1). Without rotation: one GetItem and a
- * constant-time hash compare. With rotation: one UpdateItem guarded by the token hash, which checks
- * the token and writes the new credentials at once.
+ * constant-time hash compare (plus, once per refresh interval, the idle expiry's write; an expired
+ * secret is replaced). With rotation: one UpdateItem guarded by the token hash, which checks the token
+ * and writes the new credentials at once.
  */
 export async function read(deps: RegistrationDependencies, request: HttpRequest): Promise<HttpResponse> {
   const settings = await managementSettings(deps);
   const store = clientStore(deps);
   const token = registrationAccessToken(request);
   const clientId = pathClientId(request);
+  const answer = (result: Awaited<ReturnType<typeof rewriteCredentials>>) => clientInformation(200, result.record, result, request.baseUrl);
 
+  let renewSecret = false;
+  let known: ReturnType<typeof stateOf> | undefined;
   if (!settings.rotateClientSecret && !settings.rotateRegistrationAccessToken) {
     const record = await store.find(clientId);
-    if (!record || !matchesHash(token, record.registrationTokenHash)) throw wrongTokenOrClient();
-    const clientSecret = await secretToShow(deps, record);
-    return clientInformation(200, record, { clientSecret, registrationAccessToken: token }, request.baseUrl);
+    const { held } = presenterOf(record, token, toSeconds(deps.now()));
+    // without rotation a read changes nothing: the previous token's holder gets the current credentials
+    if (held) return answer(await heldAnswer(deps, record!, held));
+    renewSecret = isSecretExpired(record!.secretExpiresAt, toSeconds(deps.now()));
+    if (!renewSecret) {
+      await recordClientUse(store, settings, record!, deps.now());
+      const clientSecret = await secretToShow(deps, record!);
+      return clientInformation(200, record!, { clientSecret, registrationAccessToken: token }, request.baseUrl);
+    }
+    // the secret expired: replaced now, by the guarded write below
+    known = stateOf(record!);
   }
 
-  const {
-    record,
-    clientSecret,
-    registrationAccessToken: issuedToken,
-  } = await rewriteCredentials(deps, store, {
-    clientId,
-    token,
-    rotateToken: settings.rotateRegistrationAccessToken,
-    rotateSecret: settings.rotateClientSecret,
-    target: (current) => current,
-    // the token's hint names the client's kind of secret, so the guarded write is usually right first time
-    expected: hintedKind(token),
-    guardKind: settings.rotateClientSecret,
-  });
-  return clientInformation(200, record, { clientSecret, registrationAccessToken: issuedToken }, request.baseUrl);
+  return answer(
+    await rewriteCredentials(deps, store, {
+      clientId,
+      token,
+      rotateToken: settings.rotateRegistrationAccessToken,
+      rotateSecret: settings.rotateClientSecret || renewSecret,
+      target: (current) => current,
+      // the token's hint names the client's kind of secret, so the guarded write is usually right first time
+      expected: known ?? hintedKind(token),
+      guardKind: settings.rotateClientSecret || renewSecret,
+      settings,
+      requestId: request.requestId,
+      request: requestDigest(request.method, null),
+    }),
+  );
 }

@@ -7,12 +7,12 @@ import { validateMetadata } from '../metadata/validate.js';
 import { applyPolicies, policiesInForce, updateLists, withSoftwareStatement } from '../policies/pipeline.js';
 import type { PolicyRequest } from '../policies/policy.js';
 import type { Settings } from '../settings/catalog.js';
-import { matchesHash } from '../tokens/secrets.js';
 import type { ClientStore } from './client.js';
 import { clientInformation } from './client-information.js';
-import { rewriteCredentials } from './credentials.js';
+import { presenterOf, requestDigest, rewriteCredentials } from './credentials.js';
 import type { RegistrationDependencies } from './dependencies.js';
-import { clientStore, managementSettings, pathClientId, registrationAccessToken, wrongTokenOrClient } from './guards.js';
+import { clientStore, managementSettings, pathClientId, registrationAccessToken } from './guards.js';
+import { toSeconds } from './lifecycle.js';
 import { metadataContext } from './metadata-context.js';
 
 // RFC 7592 §2.2: values the server assigns; a client must not send them back.
@@ -31,7 +31,7 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
   const clientId = pathClientId(request);
   const body = readJsonObject(request);
   const presentedSecret = checkIdentity(body, clientId);
-  const { body: adjusted, softwareStatement } = await updatePolicies(store, settings, { clientId, token, body });
+  const { body: adjusted, softwareStatement } = await updatePolicies(store, settings, { clientId, token, body, now: deps.now() });
   const metadata = withSoftwareStatement(await validateMetadata(adjusted, metadataContext(settings, deps)), softwareStatement);
 
   const target = secretStateOf(metadata);
@@ -50,6 +50,9 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
     // most updates keep the client's kind of secret
     expected: target,
     guardKind: true,
+    settings,
+    requestId: request.requestId,
+    request: requestDigest(request.method, request.body),
   });
   return clientInformation(200, record, { clientSecret, registrationAccessToken: issuedToken }, request.baseUrl);
 }
@@ -63,14 +66,14 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
 async function updatePolicies(
   store: ClientStore,
   settings: Settings,
-  update: { clientId: string; token: string; body: Record<string, unknown> },
+  update: { clientId: string; token: string; body: Record<string, unknown>; now: number },
 ): Promise<PolicyRequest> {
   const policies = policiesInForce(settings.registrationPolicies);
   if (!policies.active && !requestsOutsideFetch(update.body)) return { body: update.body };
   const current = await store.find(update.clientId);
-  if (!current || !matchesHash(update.token, current.registrationTokenHash)) throw wrongTokenOrClient();
+  presenterOf(current, update.token, toSeconds(update.now));
   return policies.active
-    ? applyPolicies(policies, updateLists(current.policyLists, settings.requireInitialAccessToken), update.body)
+    ? applyPolicies(policies, updateLists(current!.policyLists, settings.requireInitialAccessToken), update.body)
     : { body: update.body };
 }
 
