@@ -97,7 +97,7 @@ export const ENVIRONMENT = {
     name: 'DCR_SSM_PREFIX',
     meaning: 'SSM path of the settings, e.g. /dcr/prod/; read in one GetParameters call',
     setBy: ['stack'],
-    whenUnset: 'the settings come from the DCR_* variables of docs/settings.md instead (local mode)',
+    whenUnset: 'the settings come from their DCR_* variables instead (local mode)',
     parse: text,
   }),
   settingsTtlSeconds: variable({

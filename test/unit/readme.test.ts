@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parsePolicyConfig } from '../../lib/policies/config.js';
 import { SETTINGS } from '../../lib/settings/catalog.js';
+import { ENVIRONMENT } from '../../lib/settings/environment.js';
 
 // The settings table of docs/settings.md is what operators follow: it must name every setting as the code does.
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
@@ -24,6 +25,39 @@ describe('docs/settings.md settings table', () => {
     const documented = [...settingsPage.matchAll(/^\|.*?\| `\/dcr\/<stage>\/([a-z-]+)` +\|/gm)].map((match) => match[1]);
 
     expect(documented.sort()).toEqual(SETTINGS.map((definition) => definition.parameter).sort());
+  });
+});
+
+describe('docs/settings.md environment table', () => {
+  // cells of each row that names a variable: [name, set by, when unset, meaning]
+  const rows = settingsPage
+    .split('\n')
+    .filter((line) => /^\| `[A-Z_]+` +\|/.test(line))
+    .map((line) =>
+      line
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
+
+  it.each(Object.values(ENVIRONMENT).map((definition) => [definition.name, definition]))(
+    'documents %s with who sets it',
+    (name, definition) => {
+      const row = rows.find((cells) => cells[0] === `\`${name}\``);
+
+      expect(row, `no docs/settings.md row for ${name}`).toBeDefined();
+      expect(row![1]).toBe(definition.setBy.join(', '));
+    },
+  );
+
+  it('has a row for each variable of the catalogue and none for a variable the code does not read', () => {
+    const documented = rows.map((cells) => cells[0]!.replaceAll('`', ''));
+
+    expect(documented.sort()).toEqual(
+      Object.values(ENVIRONMENT)
+        .map((definition) => definition.name)
+        .sort(),
+    );
   });
 });
 
