@@ -1,4 +1,4 @@
-import { importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { invalidClientMetadata } from '../errors.js';
 
 // JWK members that only private or symmetric keys have (RFC 7517/7518).
@@ -17,7 +17,9 @@ export async function checkJwks(jwks: unknown): Promise<void> {
   const keys = (jwks as { keys: Key[] } | undefined)?.keys;
   if (keys === undefined) return;
   keys.forEach(checkPublicOnly);
-  await Promise.all(keys.map(checkImports));
+  // jose is loaded on the first registration that sends keys: most never do, so no cold start pays for it
+  const { importJWK } = await import('jose');
+  await Promise.all(keys.map((key, index) => checkImports(importJWK, key, index)));
 }
 
 function checkPublicOnly(key: Key, index: number): void {
@@ -30,7 +32,7 @@ function checkPublicOnly(key: Key, index: number): void {
   }
 }
 
-async function checkImports(key: Key, index: number): Promise<void> {
+async function checkImports(importJWK: typeof import('jose').importJWK, key: Key, index: number): Promise<void> {
   // The key material is what matters here, not its declared usage: key_ops and ext are left out so
   // that a valid key is not refused over how WebCrypto would restrict it.
   const { key_ops: _keyOps, ext: _ext, ...material } = key;
