@@ -1,6 +1,7 @@
 import type { ClientQuota, QuotaCounter } from '../policies/client-quota.js';
 import { call } from './dynamodb-client-store.js';
 import type { DynamoDbDocuments } from './dynamodb-documents.js';
+import { isConditionFailed } from './dynamodb-errors.js';
 import { ATTR } from './item.js';
 
 /** Attribute of a counter item holding how many clients it counts. */
@@ -31,7 +32,7 @@ export class DynamoDbClientQuota implements ClientQuota {
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailed(error)) return false;
       throw error;
     }
   }
@@ -50,7 +51,7 @@ export class DynamoDbClientQuota implements ClientQuota {
       );
     } catch (error) {
       // already at zero (an operator reset it): nothing to give back
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailed(error)) throw error;
     }
   }
 }

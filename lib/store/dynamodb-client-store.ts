@@ -8,7 +8,7 @@ import {
   type WriteGuard,
 } from '../registration/client.js';
 import { DynamoDbDocuments, type DynamoDbDocumentsConfig } from './dynamodb-documents.js';
-import { callDynamoDb, type TableLabels } from './dynamodb-errors.js';
+import { callDynamoDb, isConditionFailed, type TableLabels } from './dynamodb-errors.js';
 import { ATTR, type ClientItem, toItem, toRecord } from './item.js';
 
 export type DocumentClientConfig = DynamoDbDocumentsConfig;
@@ -241,7 +241,7 @@ async function guarded<T>(send: () => Promise<T>): Promise<T> {
   try {
     return await call(send);
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') throw new GuardFailedError();
+    if (isConditionFailed(error)) throw new GuardFailedError();
     throw error;
   }
 }

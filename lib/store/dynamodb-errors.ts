@@ -22,10 +22,15 @@ export interface TableLabels {
   readonly missing: string;
 }
 
+/** A write its ConditionExpression refused: each adapter gives it its meaning (taken, gone, changed meanwhile). */
+export function isConditionFailed(error: unknown): boolean {
+  return (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
 export function translateDynamoDbError(error: unknown, labels: TableLabels): unknown {
   const name = (error as Error)?.name;
   const code = (error as { code?: string })?.code;
-  if (name === 'ConditionalCheckFailedException') return error;
+  if (isConditionFailed(error)) return error;
   if (UNAVAILABLE.has(name) || (code !== undefined && NETWORK.has(code))) {
     return temporarilyUnavailable(`${labels.store} is busy or unavailable; retry shortly`, 1, { cause: error });
   }

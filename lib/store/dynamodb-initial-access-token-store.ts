@@ -7,7 +7,7 @@ import type {
   StoredInitialAccessToken,
 } from '../tokens/initial-access-token-store.js';
 import type { DynamoDbDocuments } from './dynamodb-documents.js';
-import { callDynamoDb } from './dynamodb-errors.js';
+import { callDynamoDb, isConditionFailed } from './dynamodb-errors.js';
 import { ensureTable } from './ensure-table.js';
 
 // Item layout of the initial access token table (its own table, key `token_id`). Snake_case like the
@@ -90,7 +90,7 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailed(error)) return false;
       throw error;
     }
   }
@@ -109,7 +109,7 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
         }),
       );
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailed(error)) throw error;
     }
   }
 
@@ -158,7 +158,7 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
       );
       return 'revoked';
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailed(error)) throw error;
       return (await this.find(id)) ? 'already-revoked' : 'not-found';
     }
   }
