@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { RegistrationError } from '../../lib/errors.js';
+import { LOOPBACK_HOSTS } from '../../lib/metadata/uri.js';
 import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore } from '../../lib/store/dynamodb-initial-access-token-store.js';
 import type { InitialAccessTokenRegister, InitialAccessTokenSummary, RevokeOutcome } from '../../lib/tokens/initial-access-token-store.js';
@@ -262,7 +263,7 @@ function openDynamoDbRegister(tableName: string, env: NodeJS.ProcessEnv) {
 
 function isLoopback(endpoint: string): boolean {
   try {
-    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(endpoint).hostname);
+    return LOOPBACK_HOSTS.has(new URL(endpoint).hostname);
   } catch {
     return false;
   }

@@ -1,10 +1,7 @@
 import { invalidRedirectUri } from '../errors.js';
-import { parseAbsoluteUri } from './uri.js';
+import { isLoopbackHttp, LOOPBACK_HOSTS, parseAbsoluteUri } from './uri.js';
 
 type Metadata = Readonly<Record<string, unknown>>;
-
-// Host names of the loopback interface as URL.hostname spells them (IPv6 keeps its brackets).
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * RFC 8252 §7.3: a native client's loopback redirect URI (http://127.0.0.1, http://[::1] or
@@ -15,7 +12,7 @@ const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '
  */
 export function isNativeLoopbackRedirect(applicationType: unknown, redirectUri: string): boolean {
   const parsed = parseAbsoluteUri(redirectUri);
-  return applicationType === 'native' && parsed?.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname);
+  return applicationType === 'native' && parsed !== undefined && isLoopbackHttp(parsed);
 }
 
 /**

@@ -1,9 +1,6 @@
 // Host names in policy options and in requested URIs, compared the way URL parsing spells them
 // (lower case, IDNs in punycode, IPv6 in brackets).
 
-/** Host names of the loopback interface as URL.hostname spells them. */
-export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /**
  * A configured host: `app.example.com` (that host only) or `.example.com` (any host below
  * example.com, not example.com itself). Returns the normalized form, or undefined when the entry is

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { invalidRedirectUri } from '../errors.js';
-import { LOOPBACK_HOSTS, parseUri, privateUseSchemeDomain } from './hosts.js';
+import { isLoopbackHttp } from '../metadata/uri.js';
+import { parseUri, privateUseSchemeDomain } from './hosts.js';
 import { flag, policyOptions } from './options.js';
 import type { PolicyDefinition, RegistrationPolicy } from './policy.js';
 import { quoted, stringArray } from './request-values.js';
@@ -24,7 +25,7 @@ export const httpsRedirectUrisPolicy: PolicyDefinition<HttpsRedirectUrisOptions>
   create: ({ allow_loopback: allowLoopback, allow_private_use_schemes: allowPrivateUse }): RegistrationPolicy => {
     const permitted = (uri: URL) =>
       uri.protocol === 'https:' ||
-      (allowLoopback && uri.protocol === 'http:' && LOOPBACK_HOSTS.has(uri.hostname)) ||
+      (allowLoopback && isLoopbackHttp(uri)) ||
       (allowPrivateUse && privateUseSchemeDomain(uri.protocol) !== undefined);
     const exceptions = [
       allowLoopback && 'http for loopback hosts',

@@ -1,7 +1,8 @@
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import * as v from 'valibot';
 import { invalidSoftwareStatement, temporarilyUnavailable, unapprovedSoftwareStatement } from '../errors.js';
-import { LOOPBACK_HOSTS, parseUri } from './hosts.js';
+import { isLoopbackHttp } from '../metadata/uri.js';
+import { parseUri } from './hosts.js';
 import { flag, listOf, nonEmptyString, objectMessage, oneOf, policyOptions, show } from './options.js';
 import type { PolicyDefinition, PolicyRequest, RegistrationPolicy } from './policy.js';
 import { quoted } from './request-values.js';
@@ -22,7 +23,7 @@ const jwksUri = v.pipe(
   v.check(
     (value) => {
       const uri = parseUri(value);
-      return uri !== undefined && (uri.protocol === 'https:' || (uri.protocol === 'http:' && LOOPBACK_HOSTS.has(uri.hostname)));
+      return uri !== undefined && (uri.protocol === 'https:' || isLoopbackHttp(uri));
     },
     (issue) => `${show(issue.input)} must be an https URL (http only to a loopback host)`,
   ),

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { LOOPBACK_HOSTS } from '../metadata/uri.js';
 
 // The environment catalogue: every variable the functions and the local server read besides the
 // settings of lib/settings/catalog.ts, with its meaning, who sets it and its parser. The runtime reads
@@ -37,10 +38,9 @@ function logLevel(value: string): LogLevel {
   return level as LogLevel;
 }
 
-const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
-
+// a server on this machine may listen on any address of 127.0.0.0/8, not only the names of the list
 function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTNAMES.has(hostname) || (isIP(hostname) === 4 && hostname.startsWith('127.'));
+  return LOOPBACK_HOSTS.has(hostname) || (isIP(hostname) === 4 && hostname.startsWith('127.'));
 }
 
 /** An absolute https URL; plain http only to this machine (local development, tests). */
