@@ -1,7 +1,8 @@
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import * as v from 'valibot';
-import { invalidSoftwareStatement, temporarilyUnavailable, unapprovedSoftwareStatement } from '../errors.js';
+import { invalidSoftwareStatement, unapprovedSoftwareStatement } from '../errors.js';
 import { isLoopbackHttp } from '../metadata/uri.js';
+import { type JwtRefusal, jwtRefusal } from '../tokens/jwt-refusal.js';
 import { parseUri } from './hosts.js';
 import { flag, listOf, nonEmptyString, objectMessage, oneOf, policyOptions, show } from './options.js';
 import type { PolicyDefinition, PolicyRequest, RegistrationPolicy } from './policy.js';
@@ -115,7 +116,7 @@ export const softwareStatementPolicy: PolicyDefinition<SoftwareStatementOptions>
         try {
           ({ payload: claims } = await jwtVerify(statement, issuer.keys, { ...verifyOptions, issuer: issuer.issuer }));
         } catch (error) {
-          throw describeFailure(error, issuer.issuer);
+          throw jwtRefusal(error, refusalOf(issuer.issuer));
         }
         if (softwareIds && !(typeof claims.software_id === 'string' && softwareIds.has(claims.software_id))) {
           throw unapprovedSoftwareStatement(
@@ -166,37 +167,12 @@ function mergeClaims(body: Record<string, unknown>, claims: JWTPayload): void {
   for (const name of attested) body[name] = claims[name];
 }
 
-/** jose error codes -> what the client is told; branches on `code`, never on message text. */
-function describeFailure(error: unknown, issuer: string): Error {
-  const code = (error as { code?: string }).code;
-  const claim = (error as { claim?: string }).claim;
-  switch (code) {
-    case 'ERR_JWT_EXPIRED':
-      return invalidSoftwareStatement('software_statement has expired');
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      if (claim === 'nbf') return invalidSoftwareStatement('software_statement is not valid yet');
-      if (claim === 'aud') return invalidSoftwareStatement('software_statement is not meant for this server (aud)');
-      if (claim === 'typ') return invalidSoftwareStatement('software_statement does not have the expected typ header');
-      return invalidSoftwareStatement(`software_statement has an invalid ${claim ?? ''} claim`.replace('  ', ' '));
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-    case 'ERR_JWKS_NO_MATCHING_KEY':
-    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
-      return invalidSoftwareStatement(`software_statement signature does not verify with the keys of ${quoted(issuer)}`);
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return invalidSoftwareStatement('software_statement is signed with an algorithm that is not accepted here');
-    case 'ERR_JWKS_TIMEOUT':
-    case 'ERR_JWKS_INVALID':
-    // jose's generic error comes from a JWKS URL answering other than 200 with JSON: the issuer fails, not the statement
-    case 'ERR_JOSE_GENERIC':
-      return temporarilyUnavailable('the software statement issuer keys could not be fetched; retry shortly', 5, { cause: error });
-    case 'ERR_JWT_INVALID':
-    case 'ERR_JWS_INVALID':
-    case 'ERR_JOSE_NOT_SUPPORTED':
-      return invalidSoftwareStatement('software_statement is not a valid signed JWT');
-    default:
-      // fetch failures of the JWKS URL surface as plain errors (TypeError, AbortError)
-      if (code === undefined)
-        return temporarilyUnavailable('the software statement issuer keys could not be fetched; retry shortly', 5, { cause: error });
-      return invalidSoftwareStatement('software_statement is invalid');
-  }
+/** How a refused statement is told: invalid_software_statement, naming the issuer whose keys did not verify it. */
+function refusalOf(issuer: string): JwtRefusal {
+  return {
+    subject: 'software_statement',
+    refuse: invalidSoftwareStatement,
+    keysUnavailable: 'the software statement issuer keys could not be fetched; retry shortly',
+    phrases: { badSignature: `signature does not verify with the keys of ${quoted(issuer)}` },
+  };
 }

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import { insufficientScope, invalidToken, temporarilyUnavailable } from '../errors.js';
+import { insufficientScope, invalidToken } from '../errors.js';
+import { type JwtRefusal, jwtRefusal } from './jwt-refusal.js';
 
 /** Which form the token had: a JWT of the issuer, an opaque token checked by introspection, or one of this service. */
 export type AccessTokenKind = 'jwt' | 'introspection' | 'service';
@@ -81,7 +82,7 @@ export class JwtInitialAccessTokenVerifier implements InitialAccessTokenVerifier
         currentDate: new Date(now),
       }));
     } catch (error) {
-      throw describeFailure(error);
+      throw jwtRefusal(error, REFUSAL);
     }
     const verified: VerifiedAccessToken = { kind: 'jwt', subject: claims.sub, scopes: scopesOf(claims), claims };
     this.remember(token, verified, Math.min(claims.exp! * 1000, now + VERIFIED_CACHE_MS));
@@ -95,42 +96,16 @@ export class JwtInitialAccessTokenVerifier implements InitialAccessTokenVerifier
   }
 }
 
-/** jose error codes -> what the caller is told. Branches on `code`, never on message text. */
-function describeFailure(error: unknown): Error {
-  const code = (error as { code?: string }).code;
-  const claim = (error as { claim?: string }).claim;
-  const reason = (error as { reason?: string }).reason;
-  switch (code) {
-    case 'ERR_JWT_EXPIRED':
-      return invalidToken('the initial access token has expired');
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      if (reason === 'missing') return invalidToken(`the initial access token has no ${claim ?? 'required'} claim`);
-      if (claim === 'iss') return invalidToken('the initial access token was not issued by the expected issuer');
-      if (claim === 'aud') return invalidToken('the initial access token is not meant for this audience');
-      if (claim === 'nbf') return invalidToken('the initial access token is not valid yet');
-      return invalidToken(`the initial access token has an invalid ${claim ?? 'claim'} claim`);
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-    case 'ERR_JWKS_NO_MATCHING_KEY':
-    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
-      return invalidToken('the initial access token signature does not verify with the issuer keys');
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return invalidToken('the initial access token is signed with an algorithm that is not accepted');
-    case 'ERR_JWKS_TIMEOUT':
-    case 'ERR_JWKS_INVALID':
-    // jose raises its generic error only when the JWKS URL answers with something other than 200 and
-    // JSON: the issuer is failing, not the token
-    case 'ERR_JOSE_GENERIC':
-      return temporarilyUnavailable('the issuer keys could not be fetched to verify the initial access token', 5);
-    case 'ERR_JWT_INVALID':
-    case 'ERR_JWS_INVALID':
-    case 'ERR_JOSE_NOT_SUPPORTED':
-      return invalidToken('the initial access token is not a valid signed JWT');
-    default:
-      // fetch failures of the JWKS URL surface as plain errors (TypeError, AbortError)
-      if (code === undefined) return temporarilyUnavailable('the issuer keys could not be fetched to verify the initial access token', 5);
-      return invalidToken('the initial access token is invalid');
-  }
-}
+/** How a refused initial access token is told: invalid_token, with the words this verifier has always used. */
+const REFUSAL: JwtRefusal = {
+  subject: 'the initial access token',
+  refuse: invalidToken,
+  keysUnavailable: 'the issuer keys could not be fetched to verify the initial access token',
+  phrases: {
+    wrongAudience: 'is not meant for this audience',
+    algorithmNotAccepted: 'is signed with an algorithm that is not accepted',
+  },
+};
 
 /** `scope` (space-separated string, RFC 8693/9068) or `scp` (array or string), whichever the issuer uses. */
 export function scopesOf(claims: JWTPayload): string[] {
