@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { RegistrationError } from '../errors.js';
 import { log } from '../log.js';
+import { withinRequestBudget } from '../time-budget.js';
 import { requestIdOf, toHttpRequest, toProxyResult } from './api-gateway.js';
 import { errorResponse } from './responses.js';
 import type { HttpRequest, HttpResponse } from './types.js';
@@ -19,7 +20,8 @@ export function apiHandler(route: string, resolve: () => { useCase: UseCase; pub
     let failure: Record<string, unknown> | undefined;
     try {
       const { useCase, publicBaseUrl } = resolve();
-      response = await useCase(toHttpRequest(event, publicBaseUrl));
+      // every outbound call of the request ends by its deadline (lib/time-budget.ts)
+      response = await withinRequestBudget(() => useCase(toHttpRequest(event, publicBaseUrl)));
     } catch (error) {
       response = errorResponse(error);
       failure = describeFailure(error);

@@ -3,14 +3,16 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import type { IncomingMessage } from 'node:http';
 import { type RequestOptions, request } from 'node:https';
 import { isIP } from 'node:net';
+import { temporarilyUnavailable } from '../errors.js';
+import { callTimeMs, TIME_BUDGET } from '../time-budget.js';
 import { isPublicAddress } from './public-address.js';
 import { SectorIdentifierFetchError, type SectorIdentifierFetcher } from './sector-identifier.js';
 
-export const SECTOR_IDENTIFIER_TIMEOUT_MS = 3_000;
+export const SECTOR_IDENTIFIER_TIMEOUT_MS = TIME_BUDGET.remoteCallMs;
 export const SECTOR_IDENTIFIER_MAX_BYTES = 64 * 1024;
 
 export interface HttpsSectorIdentifierFetcherOptions {
-  /** The whole fetch (DNS, connect, TLS, body) must finish within this. */
+  /** The whole fetch (DNS, connect, TLS, body) must finish within this, and within the request's deadline. */
   readonly timeoutMs?: number;
   readonly maxBytes?: number;
   /**
@@ -72,12 +74,18 @@ export function createSectorIdentifierFetcher(options: HttpsSectorIdentifierFetc
       if (url.protocol !== 'https:') throw new SectorIdentifierFetchError('it must use https');
       const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
 
+      // The client's server gets timeoutMs: slower is the client's problem (400). When the request's own
+      // deadline comes first, the time ran out on our side: a 503 to retry.
+      const allowed = callTimeMs(timeoutMs);
+      const outOfTime = () =>
+        allowed < timeoutMs
+          ? temporarilyUnavailable('the request ran out of time while fetching sector_identifier_uri; retry shortly', 1)
+          : new SectorIdentifierFetchError(`no answer within ${timeoutMs} ms`);
+      if (allowed <= 0) throw outOfTime();
       const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(), timeoutMs);
+      const timer = setTimeout(() => deadline.abort(), allowed);
       const timedOut = new Promise<never>((_, reject) => {
-        deadline.signal.addEventListener('abort', () => reject(new SectorIdentifierFetchError(`no answer within ${timeoutMs} ms`)), {
-          once: true,
-        });
+        deadline.signal.addEventListener('abort', () => reject(outOfTime()), { once: true });
       });
       timedOut.catch(() => undefined);
       try {

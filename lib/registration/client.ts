@@ -161,6 +161,9 @@ export interface IdleRefresh {
 }
 
 export interface ClientStore {
+  // Writes answer the truth: when a write's answer is lost (timeout, dropped connection), the adapter
+  // reads the item back and reports whether the write landed; it throws a 503 only when it did not.
+
   /** Stores a new client; fails if the id exists. */
   create(record: ClientRecord): Promise<void>;
   /** Strongly consistent read; a client past its idle expiry is not found. */
@@ -173,6 +176,9 @@ export interface ClientStore {
   recordUse(clientId: string, refresh: IdleRefresh): Promise<boolean>;
   /** Applies the change if the guard holds and returns the item as written; GuardFailedError otherwise. */
   update(clientId: string, change: ClientChange, guard: WriteGuard): Promise<ClientRecord>;
-  /** Deletes the client if the guard holds and returns it as it was; GuardFailedError otherwise. */
-  delete(clientId: string, guard: WriteGuard): Promise<ClientRecord>;
+  /**
+   * Deletes the client if the guard holds and returns it as it was; GuardFailedError otherwise.
+   * Undefined when the delete landed but its answer was lost: what the item held is then unknown.
+   */
+  delete(clientId: string, guard: WriteGuard): Promise<ClientRecord | undefined>;
 }

@@ -1,6 +1,7 @@
 import { methodNotAllowed } from '../errors.js';
 import { noContent } from '../http/responses.js';
 import type { HttpRequest, HttpResponse } from '../http/types.js';
+import { log } from '../log.js';
 import { givePlacesBack } from '../policies/caps.js';
 import { hashSecret } from '../tokens/secrets.js';
 import { type ClientRecord, type ClientStore, GuardFailedError } from './client.js';
@@ -20,7 +21,7 @@ export async function deleteClient(deps: RegistrationDependencies, request: Http
   const store = clientStore(deps);
   const token = registrationAccessToken(request);
   const clientId = pathClientId(request);
-  let deleted: ClientRecord;
+  let deleted: ClientRecord | undefined;
   try {
     deleted = await store.delete(clientId, { registrationTokenHash: hashSecret(token) });
   } catch (error) {
@@ -28,7 +29,11 @@ export async function deleteClient(deps: RegistrationDependencies, request: Http
     deleted = await deleteAsPrevious(deps, store, clientId, token);
   }
   // the client is gone either way: a place that cannot be given back is logged, and the answer stays 204
-  if (deleted.quotaCounters?.length) await givePlacesBack(deps.quota, deleted.quotaCounters);
+  if (deleted === undefined) {
+    log('warn', 'a client was deleted but the answer was lost: cap places it held, if any, were not given back', {
+      clientId,
+    });
+  } else if (deleted.quotaCounters?.length) await givePlacesBack(deps.quota, deleted.quotaCounters);
   return noContent();
 }
 
@@ -41,7 +46,7 @@ async function deleteAsPrevious(
   store: ClientStore,
   clientId: string,
   token: string,
-): Promise<ClientRecord> {
+): Promise<ClientRecord | undefined> {
   const current = await store.find(clientId);
   const { held } = presenterOf(current, token, toSeconds(deps.now()));
   if (!held) throw wrongTokenOrClient();

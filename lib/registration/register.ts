@@ -5,6 +5,7 @@ import { secretStateOf } from '../metadata/client-secret.js';
 import { validateMetadata } from '../metadata/validate.js';
 import { countersFor, givePlacesBack, takePlaces } from '../policies/caps.js';
 import { applyPolicies, policiesInForce, registrationLists, withSoftwareStatement } from '../policies/pipeline.js';
+import { inRecovery } from '../time-budget.js';
 import { hashSecret, newClientId } from '../tokens/secrets.js';
 import { authorizeRegistration } from './authorize-registration.js';
 import type { ClientRecord } from './client.js';
@@ -65,13 +66,16 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
   try {
     await store.create(record);
   } catch (error) {
-    // the use and the places go back; if that fails too, it is logged, not hidden
-    await caller
-      ?.restore?.()
-      .catch((restoreError: Error) =>
-        log('error', 'an initial access token use could not be given back', { error: restoreError.name, reason: restoreError.message }),
-      );
-    await givePlacesBack(deps.quota, heldCounters);
+    // the use and the places go back, in the recovery time a request has past its deadline
+    // (lib/time-budget.ts); if that fails too, it is logged, not hidden
+    await inRecovery(async () => {
+      await caller
+        ?.restore?.()
+        .catch((restoreError: Error) =>
+          log('error', 'an initial access token use could not be given back', { error: restoreError.name, reason: restoreError.message }),
+        );
+      await givePlacesBack(deps.quota, heldCounters);
+    });
     throw error;
   }
   return clientInformation(201, record, { clientSecret: secret?.clientSecret, registrationAccessToken }, request.baseUrl);

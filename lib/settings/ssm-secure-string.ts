@@ -1,6 +1,7 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { temporarilyUnavailable } from '../errors.js';
 import { log } from '../log.js';
+import { AWS_CLIENT_TIMEOUTS, boundedCall, TIME_BUDGET } from '../time-budget.js';
 import type { SecretSource } from '../tokens/secret-source.js';
 
 export interface SsmSecureStringOptions {
@@ -28,7 +29,7 @@ export class SsmSecureString implements SecretSource {
   private readAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: SsmSecureStringOptions) {
-    this.client = options.client ?? new SSMClient({ maxAttempts: 2 });
+    this.client = options.client ?? new SSMClient({ ...AWS_CLIENT_TIMEOUTS });
     this.now = options.now ?? Date.now;
   }
 
@@ -44,7 +45,8 @@ export class SsmSecureString implements SecretSource {
   private async read(): Promise<string> {
     this.readAt = this.now();
     try {
-      const output = await this.client.send(new GetParameterCommand({ Name: this.options.name, WithDecryption: true }));
+      const command = new GetParameterCommand({ Name: this.options.name, WithDecryption: true });
+      const output = await boundedCall(TIME_BUDGET.awsCallMs, (abortSignal) => this.client.send(command, { abortSignal }));
       const value = output.Parameter?.Value;
       if (!value) throw Object.assign(new Error('the parameter has no value'), { name: 'EmptyParameter' });
       return value;

@@ -1,6 +1,7 @@
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { temporarilyUnavailable } from '../errors.js';
 import { log } from '../log.js';
+import { AWS_CLIENT_TIMEOUTS, boundedCall, TIME_BUDGET } from '../time-budget.js';
 import { SETTINGS, type Settings, SettingValueError, settingsFromStrings } from './catalog.js';
 import type { SettingsCheck, SettingsSource } from './settings-source.js';
 
@@ -33,7 +34,7 @@ export class SsmSettingsSource implements SettingsSource {
   private refreshing?: Promise<Settings>;
 
   constructor(private readonly options: SsmSettingsOptions) {
-    this.client = options.client ?? new SSMClient({ maxAttempts: 2 });
+    this.client = options.client ?? new SSMClient({ ...AWS_CLIENT_TIMEOUTS });
     this.now = options.now ?? Date.now;
   }
 
@@ -68,7 +69,13 @@ export class SsmSettingsSource implements SettingsSource {
     const batches = Array.from({ length: Math.ceil(names.length / NAMES_PER_CALL) }, (_, index) =>
       names.slice(index * NAMES_PER_CALL, (index + 1) * NAMES_PER_CALL),
     );
-    const outputs = await Promise.all(batches.map((batch) => this.client.send(new GetParametersCommand({ Names: batch }))));
+    // the batches go in parallel, each a call with its own deadline
+    const outputs = await Promise.all(
+      batches.map((batch) => {
+        const command = new GetParametersCommand({ Names: batch });
+        return boundedCall(TIME_BUDGET.awsCallMs, (abortSignal) => this.client.send(command, { abortSignal }));
+      }),
+    );
     const invalid = outputs.flatMap((output) => output.InvalidParameters ?? []);
     if (invalid.length) {
       // A missing parameter takes its documented default, so a half-seeded stage still behaves as documented.

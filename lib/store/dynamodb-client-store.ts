@@ -5,10 +5,19 @@ import {
   GuardFailedError,
   type IdleRefresh,
   isIdleExpired,
+  isSecretExpired,
   type WriteGuard,
 } from '../registration/client.js';
+import { inRecovery } from '../time-budget.js';
 import { DynamoDbDocuments, type DynamoDbDocumentsConfig } from './dynamodb-documents.js';
-import { callDynamoDb, isConditionFailed, type TableLabels } from './dynamodb-errors.js';
+import {
+  callDynamoDb,
+  isConditionFailed,
+  type TableLabels,
+  translateDynamoDbError,
+  writeNotCarriedOut,
+  writeOutcomeUnknown,
+} from './dynamodb-errors.js';
 import { ATTR, type ClientItem, toItem, toRecord } from './item.js';
 
 export type DocumentClientConfig = DynamoDbDocumentsConfig;
@@ -27,13 +36,22 @@ export class DynamoDbClientStore implements ClientStore {
   ) {}
 
   async create(record: ClientRecord): Promise<void> {
-    await call(() =>
-      this.documents.put({
-        TableName: this.tableName,
-        Item: toItem(record) as unknown as Record<string, unknown>,
-        ConditionExpression: 'attribute_not_exists(#id)',
-        ExpressionAttributeNames: { '#id': ATTR.clientId },
-      }),
+    await this.write(
+      record.clientId,
+      undefined,
+      () =>
+        this.documents.put({
+          TableName: this.tableName,
+          Item: toItem(record) as unknown as Record<string, unknown>,
+          ConditionExpression: 'attribute_not_exists(#id)',
+          ExpressionAttributeNames: { '#id': ATTR.clientId },
+        }),
+      // the client id is new and random: an item under it with our hashes is ours
+      (stored) =>
+        stored !== undefined &&
+        stored.issuedAt === record.issuedAt &&
+        stored.registrationTokenHash === record.registrationTokenHash &&
+        stored.secretHash === record.secretHash,
     );
   }
 
@@ -114,34 +132,70 @@ export class DynamoDbClientStore implements ClientStore {
       if (secret.sealed !== undefined) set(ATTR.secretSealed, secret.sealed);
       else remove(ATTR.secretSealed);
     }
-    const output = await guarded(() =>
-      this.documents.update({
-        TableName: this.tableName,
-        Key: { [ATTR.clientId]: clientId },
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: this.guardCondition(expression, guard),
-        ExpressionAttributeNames: expression.names,
-        ExpressionAttributeValues: expression.values,
-        ReturnValues: 'ALL_NEW',
-      }),
+    const written = await this.write(
+      clientId,
+      guard,
+      () =>
+        this.documents.update({
+          TableName: this.tableName,
+          Key: { [ATTR.clientId]: clientId },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: this.guardCondition(expression, guard),
+          ExpressionAttributeNames: expression.names,
+          ExpressionAttributeValues: expression.values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      (stored) => stored !== undefined && reflects(stored, change, guard),
     );
-    return toRecord(output.Attributes as unknown as ClientItem);
+    return 'output' in written ? toRecord(written.output.Attributes as unknown as ClientItem) : written.stored!;
   }
 
-  async delete(clientId: string, guard: WriteGuard): Promise<ClientRecord> {
+  async delete(clientId: string, guard: WriteGuard): Promise<ClientRecord | undefined> {
     const expression = new ExpressionBuilder();
     // ALL_OLD costs nothing extra and tells which cap counters the client held
-    const output = await guarded(() =>
-      this.documents.delete({
-        TableName: this.tableName,
-        Key: { [ATTR.clientId]: clientId },
-        ConditionExpression: this.guardCondition(expression, guard),
-        ExpressionAttributeNames: expression.names,
-        ExpressionAttributeValues: expression.values,
-        ReturnValues: 'ALL_OLD',
-      }),
+    const written = await this.write(
+      clientId,
+      guard,
+      () =>
+        this.documents.delete({
+          TableName: this.tableName,
+          Key: { [ATTR.clientId]: clientId },
+          ConditionExpression: this.guardCondition(expression, guard),
+          ExpressionAttributeNames: expression.names,
+          ExpressionAttributeValues: expression.values,
+          ReturnValues: 'ALL_OLD',
+        }),
+      (stored) => stored === undefined,
     );
-    return toRecord(output.Attributes as unknown as ClientItem);
+    return 'output' in written ? toRecord(written.output.Attributes as unknown as ClientItem) : undefined;
+  }
+
+  /**
+   * Sends one write. A failed guard becomes GuardFailedError, an outage a 503. When the outcome is
+   * unknown (no answer in time, the connection lost, or an SDK retry after an attempt that may have
+   * landed), the item is read back, strongly consistent, and the caller gets the truth: the write
+   * landed (`landed` recognises it in the stored item), or the guard no longer holds (GuardFailedError),
+   * or it was not carried out (a 503: retrying is safe). Only this case costs a second request.
+   */
+  private async write<T>(
+    clientId: string,
+    guard: WriteGuard | undefined,
+    send: () => Promise<T>,
+    landed: (stored: ClientRecord | undefined) => boolean,
+  ): Promise<{ output: T } | { stored: ClientRecord | undefined }> {
+    try {
+      return { output: await send() };
+    } catch (error) {
+      if (!writeOutcomeUnknown(error)) {
+        if (guard && isConditionFailed(error)) throw new GuardFailedError();
+        throw translateDynamoDbError(error, CLIENT_TABLE);
+      }
+      // the read-back may run past the request's deadline, within its recovery time (lib/time-budget.ts)
+      const stored = await inRecovery(() => this.find(clientId));
+      if (landed(stored)) return { stored };
+      if (guard && !guardHolds(stored, guard, this.nowSeconds())) throw new GuardFailedError();
+      throw writeNotCarriedOut(CLIENT_TABLE, error);
+    }
   }
 
   /**
@@ -234,6 +288,45 @@ export interface ClientListPage {
 export function isClientItem(item: Record<string, unknown>): boolean {
   const id = item[ATTR.clientId];
   return typeof id === 'string' && !id.startsWith('#') && item[ATTR.version] !== undefined && item[ATTR.issuedAt] !== undefined;
+}
+
+/** Whether the stored item shows this change: what a read-back after a lost answer compares. */
+function reflects(stored: ClientRecord, change: ClientChange, guard: WriteGuard): boolean {
+  // a token or secret issued by this write is 256 random bits: finding its hash stored settles it
+  if (change.registrationTokenHash !== undefined) return stored.registrationTokenHash === change.registrationTokenHash;
+  if (change.secret.kind === 'replace') return stored.secretHash === change.secret.hash;
+  // nothing new was issued: the write landed if the item is as it describes
+  return (
+    (guard.registrationTokenHash === 'operator' || stored.registrationTokenHash === guard.registrationTokenHash) &&
+    stored.updatedAt === change.updatedAt &&
+    (change.secret.kind !== 'remove' || stored.secretHash === undefined) &&
+    (change.disabled === undefined || (stored.disabled === true) === change.disabled) &&
+    (change.metadata === undefined || canonical(stored.metadata) === canonical(change.metadata))
+  );
+}
+
+/** Whether the guard holds on the stored item: guardCondition, evaluated in memory (find() leaves out idle-expired clients). */
+function guardHolds(stored: ClientRecord | undefined, guard: WriteGuard, nowSeconds: number): boolean {
+  if (!stored) return false;
+  if (guard.registrationTokenHash !== 'operator' && (stored.registrationTokenHash !== guard.registrationTokenHash || stored.disabled)) {
+    return false;
+  }
+  if (guard.secretHash !== undefined && stored.secretHash !== guard.secretHash) return false;
+  if (guard.secret !== undefined) {
+    if (guard.secret.hasSecret !== (stored.secretHash !== undefined)) return false;
+    if (guard.secret.recoverable !== (stored.secretSealed !== undefined)) return false;
+  }
+  if (guard.secretUnexpired && isSecretExpired(stored.secretExpiresAt, nowSeconds)) return false;
+  return guard.version === undefined || stored.version === guard.version;
+}
+
+/** JSON with object members sorted: DynamoDB does not keep the order of a map's members. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_name, member: unknown) =>
+    member !== null && typeof member === 'object' && !Array.isArray(member)
+      ? Object.fromEntries(Object.entries(member).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : member,
+  );
 }
 
 /** Sends one request; a failed condition becomes GuardFailedError, outages a 503 (see translate). */

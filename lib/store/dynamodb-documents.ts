@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   DeleteItemCommand,
   DynamoDBClient,
   type DynamoDBClientConfig,
@@ -9,6 +10,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { AWS_CLIENT_TIMEOUTS, boundedCall, currentCallSignal, TIME_BUDGET } from '../time-budget.js';
 
 // Plain JavaScript values in and out of DynamoDB, like lib-dynamodb's DocumentClient, on a client
 // whose middleware stack is resolved once per command type (`cacheMiddleware`). lib-dynamodb's
@@ -70,61 +72,61 @@ export class DynamoDbDocuments {
   readonly client: DynamoDBClient;
 
   constructor(config: DynamoDbDocumentsConfig = {}) {
-    // Short timeouts: a Lambda behind API Gateway has 29 s at most, and a hung socket should become
-    // a 503 the caller can retry. The endpoint comes from AWS_ENDPOINT_URL_DYNAMODB when set.
-    this.client = new DynamoDBClient({
-      maxAttempts: 3,
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-      cacheMiddleware: true,
-      ...config,
-    });
+    // Every attempt and every call has a deadline (lib/time-budget.ts): a stalled socket becomes a 503
+    // the caller can retry, well before the function's timeout. The endpoint comes from
+    // AWS_ENDPOINT_URL_DYNAMODB when set.
+    this.client = new DynamoDBClient({ ...AWS_CLIENT_TIMEOUTS, cacheMiddleware: true, ...config });
+    abortWithCallSignal(this.client);
+  }
+
+  private send<T>(command: { readonly input: unknown }): Promise<T> {
+    return boundedCall(TIME_BUDGET.awsCallMs, () => this.client.send(command as never) as Promise<T>);
   }
 
   async get(input: GetInput): Promise<{ Item?: Values }> {
-    const output = await this.client.send(new GetItemCommand({ ...input, Key: marshall(input.Key, MARSHALL) }));
+    const command = new GetItemCommand({ ...input, Key: marshall(input.Key, MARSHALL) });
+    const output = await this.send<{ Item?: Record<string, AttributeValue> }>(command);
     return { Item: output.Item && unmarshall(output.Item) };
   }
 
   async put(input: PutInput): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
-        ...input,
-        Item: marshall(input.Item, MARSHALL),
-        ExpressionAttributeValues: values(input.ExpressionAttributeValues),
-      }),
-    );
+    const command = new PutItemCommand({
+      ...input,
+      Item: marshall(input.Item, MARSHALL),
+      ExpressionAttributeValues: values(input.ExpressionAttributeValues),
+    });
+    await this.send(command);
   }
 
   async update(input: UpdateInput): Promise<{ Attributes?: Values }> {
-    const output = await this.client.send(
-      new UpdateItemCommand({
-        ...input,
-        Key: marshall(input.Key, MARSHALL),
-        ExpressionAttributeValues: values(input.ExpressionAttributeValues),
-      }),
-    );
+    const command = new UpdateItemCommand({
+      ...input,
+      Key: marshall(input.Key, MARSHALL),
+      ExpressionAttributeValues: values(input.ExpressionAttributeValues),
+    });
+    const output = await this.send<{ Attributes?: Record<string, AttributeValue> }>(command);
     return { Attributes: output.Attributes && unmarshall(output.Attributes) };
   }
 
   async delete(input: DeleteInput): Promise<{ Attributes?: Values }> {
-    const output = await this.client.send(
-      new DeleteItemCommand({
-        ...input,
-        Key: marshall(input.Key, MARSHALL),
-        ExpressionAttributeValues: values(input.ExpressionAttributeValues),
-      }),
-    );
+    const command = new DeleteItemCommand({
+      ...input,
+      Key: marshall(input.Key, MARSHALL),
+      ExpressionAttributeValues: values(input.ExpressionAttributeValues),
+    });
+    const output = await this.send<{ Attributes?: Record<string, AttributeValue> }>(command);
     return { Attributes: output.Attributes && unmarshall(output.Attributes) };
   }
 
   /** Admin tools only: no request path scans. */
   async scan(input: ScanInput): Promise<{ Items: Values[]; LastEvaluatedKey?: Values }> {
-    const output = await this.client.send(
-      new ScanCommand({
-        ...input,
-        ExclusiveStartKey: input.ExclusiveStartKey && marshall(input.ExclusiveStartKey, MARSHALL),
-        ExpressionAttributeValues: values(input.ExpressionAttributeValues),
-      }),
+    const command = new ScanCommand({
+      ...input,
+      ExclusiveStartKey: input.ExclusiveStartKey && marshall(input.ExclusiveStartKey, MARSHALL),
+      ExpressionAttributeValues: values(input.ExpressionAttributeValues),
+    });
+    const output = await this.send<{ Items?: Record<string, AttributeValue>[]; LastEvaluatedKey?: Record<string, AttributeValue> }>(
+      command,
     );
     return {
       Items: (output.Items ?? []).map((item) => unmarshall(item)),
@@ -139,4 +141,19 @@ export class DynamoDbDocuments {
 
 function values(expressionValues: Values | undefined) {
   return expressionValues && marshall(expressionValues, MARSHALL);
+}
+
+interface HttpHandlerLike {
+  handle(request: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
+/**
+ * Hands every request of the client the signal of the boundedCall it runs in. Passing the signal to
+ * send() would do the same, but the SDK then resolves the middleware stack for every request again
+ * (cacheMiddleware applies only to send() without options).
+ */
+function abortWithCallSignal(client: DynamoDBClient): void {
+  const handler = client.config.requestHandler as unknown as HttpHandlerLike;
+  const handle = handler.handle.bind(handler);
+  handler.handle = (request, options = {}) => handle(request, { ...options, abortSignal: currentCallSignal() ?? options.abortSignal });
 }

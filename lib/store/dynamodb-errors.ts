@@ -12,6 +12,8 @@ const UNAVAILABLE = new Set([
   'ServiceUnavailable',
   'TimeoutError',
   'RequestTimeout',
+  // a call aborted at its deadline (lib/time-budget.ts)
+  'AbortError',
 ]);
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
@@ -36,6 +38,26 @@ export function translateDynamoDbError(error: unknown, labels: TableLabels): unk
   }
   if (name === 'ResourceNotFoundException') return temporarilyUnavailable(labels.missing, 30, { cause: error });
   return serverError({ cause: error });
+}
+
+// Failures after which a write may have been carried out all the same: no answer in time, the
+// connection lost after sending, or a server error (DynamoDB does not say whether it applied the write).
+const OUTCOME_UNKNOWN = new Set(['TimeoutError', 'RequestTimeout', 'AbortError', 'InternalServerError', 'ServiceUnavailable']);
+const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * Whether a failed write may have been carried out. Also after any SDK retry: the attempt before
+ * may have landed, and the retry then fails on its own condition (or meets a throttle) instead.
+ */
+export function writeOutcomeUnknown(error: unknown): boolean {
+  const attempts = (error as { $metadata?: { attempts?: number } })?.$metadata?.attempts;
+  const code = (error as { code?: string })?.code;
+  return (attempts ?? 1) > 1 || OUTCOME_UNKNOWN.has((error as Error)?.name) || (code !== undefined && CONNECTION_LOST.has(code));
+}
+
+/** A 503 for a write that, read back, was found not carried out: nothing changed, and a retry is safe. */
+export function writeNotCarriedOut(labels: TableLabels, cause: unknown): Error {
+  return temporarilyUnavailable(`${labels.store} did not carry out the change in time; nothing was changed; retry shortly`, 1, { cause });
 }
 
 /** Sends one request, translating its failure (see translateDynamoDbError). */

@@ -1,5 +1,6 @@
 import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { temporarilyUnavailable } from '../errors.js';
+import { AWS_CLIENT_TIMEOUTS, boundedCall, TIME_BUDGET } from '../time-budget.js';
 import type { SecretSealer } from '../tokens/secret-sealer.js';
 
 const KMS_PREFIX = 'kms1';
@@ -13,14 +14,17 @@ const KMS_PREFIX = 'kms1';
 export class KmsSecretSealer implements SecretSealer {
   constructor(
     private readonly keyId: string,
-    private readonly client: KMSClient = new KMSClient({ maxAttempts: 3 }),
+    private readonly client: KMSClient = new KMSClient({ ...AWS_CLIENT_TIMEOUTS }),
   ) {}
 
   async seal(secret: string, clientId: string): Promise<string> {
+    const command = new EncryptCommand({
+      KeyId: this.keyId,
+      Plaintext: Buffer.from(secret, 'utf8'),
+      EncryptionContext: { client_id: clientId },
+    });
     const output = await unavailableOnOutage(() =>
-      this.client.send(
-        new EncryptCommand({ KeyId: this.keyId, Plaintext: Buffer.from(secret, 'utf8'), EncryptionContext: { client_id: clientId } }),
-      ),
+      boundedCall(TIME_BUDGET.awsCallMs, (abortSignal) => this.client.send(command, { abortSignal })),
     );
     return `${KMS_PREFIX}.${Buffer.from(output.CiphertextBlob!).toString('base64')}`;
   }
@@ -28,10 +32,13 @@ export class KmsSecretSealer implements SecretSealer {
   async open(sealed: string, clientId: string): Promise<string> {
     const [prefix, blob] = sealed.split('.');
     if (prefix !== KMS_PREFIX || !blob) throw new Error('not a KMS-sealed secret');
+    const command = new DecryptCommand({
+      KeyId: this.keyId,
+      CiphertextBlob: Buffer.from(blob, 'base64'),
+      EncryptionContext: { client_id: clientId },
+    });
     const output = await unavailableOnOutage(() =>
-      this.client.send(
-        new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: Buffer.from(blob, 'base64'), EncryptionContext: { client_id: clientId } }),
-      ),
+      boundedCall(TIME_BUDGET.awsCallMs, (abortSignal) => this.client.send(command, { abortSignal })),
     );
     return Buffer.from(output.Plaintext!).toString('utf8');
   }
@@ -43,13 +50,17 @@ const OUTAGES = new Set([
   'DependencyTimeoutException',
   'KeyUnavailableException',
   'TimeoutError',
+  // a call aborted at its deadline (lib/time-budget.ts)
+  'AbortError',
 ]);
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 async function unavailableOnOutage<T>(send: () => Promise<T>): Promise<T> {
   try {
     return await send();
   } catch (error) {
-    if (OUTAGES.has((error as Error).name)) {
+    const code = (error as { code?: string }).code;
+    if (OUTAGES.has((error as Error).name) || (code !== undefined && NETWORK.has(code))) {
       throw temporarilyUnavailable('the key service is busy or unavailable; retry shortly', 1, { cause: error });
     }
     throw error;

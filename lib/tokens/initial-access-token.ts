@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { insufficientScope, invalidToken } from '../errors.js';
+import { boundedCall, TIME_BUDGET } from '../time-budget.js';
 import { type JwtRefusal, jwtRefusal } from './jwt-refusal.js';
 
 /** Which form the token had: a JWT of the issuer, an opaque token checked by introspection, or one of this service. */
@@ -62,7 +63,11 @@ export class JwtInitialAccessTokenVerifier implements InitialAccessTokenVerifier
     this.now = options.now ?? Date.now;
     this.keys =
       options.keySet ??
-      createRemoteJWKSet(new URL(options.jwksUri), { timeoutDuration: 3_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+      createRemoteJWKSet(new URL(options.jwksUri), {
+        timeoutDuration: TIME_BUDGET.remoteCallMs,
+        cooldownDuration: 30_000,
+        cacheMaxAge: 10 * 60_000,
+      });
   }
 
   async verify(token: string): Promise<VerifiedAccessToken> {
@@ -73,14 +78,17 @@ export class JwtInitialAccessTokenVerifier implements InitialAccessTokenVerifier
 
     let claims: JWTPayload;
     try {
-      ({ payload: claims } = await jwtVerify(token, this.keys, {
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        algorithms: ALGORITHMS,
-        clockTolerance: this.options.clockToleranceSeconds ?? 30,
-        requiredClaims: ['exp'],
-        currentDate: new Date(now),
-      }));
+      // a JWKS fetch is cut off by jose at remoteCallMs, and by the request's deadline here (lib/time-budget.ts)
+      ({ payload: claims } = await boundedCall(TIME_BUDGET.remoteCallMs, () =>
+        jwtVerify(token, this.keys, {
+          issuer: this.options.issuer,
+          audience: this.options.audience,
+          algorithms: ALGORITHMS,
+          clockTolerance: this.options.clockToleranceSeconds ?? 30,
+          requiredClaims: ['exp'],
+          currentDate: new Date(now),
+        }),
+      ));
     } catch (error) {
       throw jwtRefusal(error, REFUSAL);
     }

@@ -1,6 +1,7 @@
 import type { JWTPayload } from 'jose';
 import { invalidToken, type RegistrationError, temporarilyUnavailable } from '../errors.js';
 import { log } from '../log.js';
+import { boundedCall, TIME_BUDGET } from '../time-budget.js';
 import { ExpiringCache } from './expiring-cache.js';
 import { type InitialAccessTokenVerifier, scopesOf, type VerifiedAccessToken } from './initial-access-token.js';
 import type { SecretSource } from './secret-source.js';
@@ -18,7 +19,7 @@ export interface IntrospectionVerifierOptions {
   readonly audience?: string;
   /** Longest time a positive answer is reused, in seconds (default 60); never past the token's `exp`. 0 turns caching off. */
   readonly cacheSeconds?: number;
-  /** Default 3000. */
+  /** Default TIME_BUDGET.remoteCallMs; never past the request's deadline. */
   readonly timeoutMs?: number;
   readonly clockToleranceSeconds?: number;
   /** Milliseconds since the epoch (tests). */
@@ -27,7 +28,6 @@ export interface IntrospectionVerifierOptions {
 }
 
 const DEFAULT_CACHE_SECONDS = 60;
-const DEFAULT_TIMEOUT_MS = 3_000;
 const CACHE_ENTRIES = 1_000;
 // Token types that mean "a bearer access token" (RFC 6749 §7.1 names, and RFC 8693's URI). A
 // refresh token or a sender-constrained (DPoP) token must not pass as one: no proof is checked here.
@@ -78,20 +78,21 @@ export class IntrospectionInitialAccessTokenVerifier implements InitialAccessTok
     let status: number;
     let text: string;
     try {
-      const response = await this.fetch(this.options.endpoint, {
-        method: 'POST',
-        headers: {
-          authorization: basicAuthorization(this.options.clientId, secret),
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
-        body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
-        // a redirect would carry our credentials somewhere we did not configure
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-      });
-      status = response.status;
-      text = await response.text();
+      ({ status, text } = await boundedCall(this.options.timeoutMs ?? TIME_BUDGET.remoteCallMs, async (signal) => {
+        const response = await this.fetch(this.options.endpoint, {
+          method: 'POST',
+          headers: {
+            authorization: basicAuthorization(this.options.clientId, secret),
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+          },
+          body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
+          // a redirect would carry our credentials somewhere we did not configure
+          redirect: 'manual',
+          signal,
+        });
+        return { status: response.status, text: await response.text() };
+      }));
     } catch (error) {
       log('error', 'token introspection failed', { reason: 'unreachable', error: (error as Error).name });
       throw unavailable('the token introspection endpoint could not be reached to check the initial access token', { cause: error });

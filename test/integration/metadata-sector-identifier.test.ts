@@ -3,6 +3,7 @@ import { RegistrationError } from '../../lib/errors.js';
 import { createSectorIdentifierFetcher } from '../../lib/metadata/https-sector-identifier-fetcher.js';
 import { SectorIdentifierFetchError, type SectorIdentifierFetcher } from '../../lib/metadata/sector-identifier.js';
 import { validateMetadata } from '../../lib/metadata/validate.js';
+import { withinRequestBudget } from '../../lib/time-budget.js';
 import { clientPath, expectError, registeredMetadata, useHarness } from '../support/harness.js';
 import { LARGE_BYTES, SECTOR_HOST_NAME, type SectorServer, startSectorServer } from '../support/sector-server.js';
 
@@ -138,6 +139,21 @@ describe('sector_identifier_uri: the real fetch', () => {
 
       // Assess
       expect(reason).toBe('no answer within 200 ms');
+    });
+
+    it('answers 503 (not the fault of the client) when the deadline of the request comes first', async () => {
+      // Act: the production fetcher's 3 s, in a request with 200 ms left
+      const error = await withinRequestBudget(() => allowed.fetch(`${server.origin}/hang`), 200).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+
+      // Assess
+      expect(error).toBeInstanceOf(RegistrationError);
+      expect({ status: (error as RegistrationError).status, error: (error as RegistrationError).error }).toEqual({
+        status: 503,
+        error: 'temporarily_unavailable',
+      });
     });
 
     it('refuses a URI that is not https, without a request', async () => {

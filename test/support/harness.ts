@@ -97,6 +97,8 @@ export interface HarnessOptions {
   readonly random?: RandomSource;
   /** The clock of the use cases and the store (milliseconds since the epoch); absent: Date.now. */
   readonly now?: () => number;
+  /** Where the service reaches the embedded DynamoDB (a test puts a proxy in between); the test's own reads go direct. */
+  readonly dynamoDbEndpoint?: (embedded: string) => string | Promise<string>;
 }
 
 export function clientPath(clientId: string): string {
@@ -250,11 +252,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           audience: options.audience,
           keySet: createLocalJWKSet({ keys: [...issuer.jwks.keys, ...(options.trustedKeys ?? [])] }),
         });
+  const serviceConfig = options.dynamoDbEndpoint
+    ? { ...clientConfig, endpoint: await options.dynamoDbEndpoint(dynamoDb.endpoint) }
+    : clientConfig;
   setRuntime({
     dependencies: {
-      store: options.withStore === false ? undefined : new DynamoDbClientStore(createDocumentClient(clientConfig), tableName, options.now),
+      store: options.withStore === false ? undefined : new DynamoDbClientStore(createDocumentClient(serviceConfig), tableName, options.now),
       // the cap counters of the registration policies (absent with the table, like the store)
-      quota: options.withStore === false ? undefined : new DynamoDbClientQuota(createDocumentClient(clientConfig), tableName),
+      quota: options.withStore === false ? undefined : new DynamoDbClientQuota(createDocumentClient(serviceConfig), tableName),
       settings: { current: async () => harness.settings },
       initialAccessTokens: options.initialAccessTokens
         ? options.initialAccessTokens({ jwt: jwtVerifier, dynamoDb: clientConfig })
