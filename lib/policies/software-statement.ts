@@ -1,4 +1,4 @@
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import * as v from 'valibot';
 import { invalidSoftwareStatement, unapprovedSoftwareStatement } from '../errors.js';
 import { isLoopbackHttp } from '../metadata/uri.js';
@@ -69,7 +69,8 @@ export interface SoftwareStatementOptions {
 
 interface Issuer {
   readonly issuer: string;
-  readonly keys: JWTVerifyGetKey;
+  /** Its key set, made on the first statement it signs. */
+  readonly keys: () => Promise<JWTVerifyGetKey>;
 }
 
 /**
@@ -111,10 +112,13 @@ export const softwareStatementPolicy: PolicyDefinition<SoftwareStatementOptions>
         if (typeof statement !== 'string' || statement.length > MAX_STATEMENT_LENGTH) {
           throw invalidSoftwareStatement('software_statement must be a signed JWT (a string)');
         }
-        const issuer = trustedIssuerOf(statement, issuers);
+        // jose is loaded by the first statement, not at every cold start of the register and update functions
+        const { decodeJwt, jwtVerify } = await import('jose');
+        const issuer = trustedIssuerOf(statement, issuers, decodeJwt);
+        const keys = await issuer.keys();
         let claims: JWTPayload;
         try {
-          ({ payload: claims } = await jwtVerify(statement, issuer.keys, { ...verifyOptions, issuer: issuer.issuer }));
+          ({ payload: claims } = await jwtVerify(statement, keys, { ...verifyOptions, issuer: issuer.issuer }));
         } catch (error) {
           throw jwtRefusal(error, refusalOf(issuer.issuer));
         }
@@ -132,14 +136,22 @@ export const softwareStatementPolicy: PolicyDefinition<SoftwareStatementOptions>
   },
 };
 
-function keySet(entry: SoftwareStatementOptions['issuers'][number]): JWTVerifyGetKey {
-  if (entry.jwks) return createLocalJWKSet(entry.jwks as Parameters<typeof createLocalJWKSet>[0]);
-  // fetched on first use, kept 10 minutes; an unknown kid refetches at most every 30 s
-  return createRemoteJWKSet(new URL(entry.jwks_uri!), { timeoutDuration: 3_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+function keySet(entry: SoftwareStatementOptions['issuers'][number]): () => Promise<JWTVerifyGetKey> {
+  let keys: Promise<JWTVerifyGetKey> | undefined;
+  const make = async (): Promise<JWTVerifyGetKey> => {
+    const { createLocalJWKSet, createRemoteJWKSet } = await import('jose');
+    if (entry.jwks) return createLocalJWKSet(entry.jwks as Parameters<typeof createLocalJWKSet>[0]);
+    // fetched on first use, kept 10 minutes; an unknown kid refetches at most every 30 s
+    return createRemoteJWKSet(new URL(entry.jwks_uri!), { timeoutDuration: 3_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  };
+  return () => {
+    keys ??= make();
+    return keys;
+  };
 }
 
 /** The issuer named by the (not yet verified) `iss` claim, when this server trusts it. */
-function trustedIssuerOf(statement: string, issuers: ReadonlyMap<string, Issuer>): Issuer {
+function trustedIssuerOf(statement: string, issuers: ReadonlyMap<string, Issuer>, decodeJwt: typeof import('jose').decodeJwt): Issuer {
   let iss: unknown;
   try {
     iss = decodeJwt(statement).iss;
