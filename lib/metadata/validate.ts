@@ -11,6 +11,7 @@ import { isLanguageTag } from './language-tag.js';
 import { MAX_LOCALIZED_FIELDS } from './limits.js';
 import { checkRules } from './rules.js';
 import { checkSectorIdentifier, type SectorIdentifierFetcher } from './sector-identifier.js';
+import { checkServerCalledUris } from './server-called-uris.js';
 
 const FIELD_ORDER = Object.keys(FIELDS);
 
@@ -18,6 +19,8 @@ const FIELD_ORDER = Object.keys(FIELDS);
 export interface MetadataContext {
   /** Extended properties the operator allows (Settings.extendedProperties). */
   readonly extendedProperties: readonly ExtendedProperty[];
+  /** Lets URIs the authorization server calls name loopback and private hosts (development only; default false). */
+  readonly allowNonPublicServerUris?: boolean;
   /** Reads sector_identifier_uri; absent: the production fetcher (public addresses only). */
   readonly sectorIdentifiers?: SectorIdentifierFetcher;
 }
@@ -59,6 +62,7 @@ export async function validateMetadata(input: Readonly<Record<string, unknown>>,
   const types = resolveGrantAndResponseTypes(parsed.grant_types as string[] | undefined, parsed.response_types as string[] | undefined);
   const metadata = withDefaults({ ...parsed, ...types });
   checkRules(metadata);
+  checkServerCalledUris(metadata, context.allowNonPublicServerUris === true);
   await checkJwks(metadata.jwks);
   await checkSectorIdentifier(metadata, context.sectorIdentifiers ?? sharedFetcher());
   return ordered(metadata, localized, extended);

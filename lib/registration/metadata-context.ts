@@ -4,5 +4,9 @@ import type { RegistrationDependencies } from './dependencies.js';
 
 /** The validation context of one request: current settings plus the lookups the runtime provides. */
 export function metadataContext(settings: Settings, deps: RegistrationDependencies): MetadataContext {
-  return { extendedProperties: settings.extendedProperties, sectorIdentifiers: deps.sectorIdentifiers };
+  return {
+    extendedProperties: settings.extendedProperties,
+    allowNonPublicServerUris: settings.allowNonPublicServerUris,
+    sectorIdentifiers: deps.sectorIdentifiers,
+  };
 }

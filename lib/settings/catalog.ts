@@ -35,6 +35,8 @@ export interface Settings {
   readonly clientSecretLifetimeSeconds: number;
   /** Client Idle Lifetime (seconds, 0 = never): an unused client is deleted (DynamoDB TTL). */
   readonly clientIdleLifetimeSeconds: number;
+  /** Not a PingFederate option: lets jwks_uri, request_uris and the other server-called URIs name loopback and private hosts (development). */
+  readonly allowNonPublicServerUris: boolean;
 }
 
 type Kind = 'boolean' | 'scopes' | 'extended-properties' | 'json' | 'seconds';
@@ -157,6 +159,15 @@ export const SETTINGS: readonly SettingDefinition[] = [
     kind: 'seconds',
     defaultValue: '0',
     label: 'Client Idle Lifetime (seconds; 0 = never): a client unused for this long is deleted',
+  },
+  // Not a PingFederate option (docs/robustness.md, Input): for development against a local authorization server
+  {
+    key: 'allowNonPublicServerUris',
+    parameter: 'allow-non-public-server-uris',
+    envVar: 'DCR_ALLOW_NON_PUBLIC_SERVER_URIS',
+    kind: 'boolean',
+    defaultValue: 'false',
+    label: 'Allow loopback and private hosts in the URIs the authorization server calls (jwks_uri, request_uris, ...; development only)',
   },
 ];
 

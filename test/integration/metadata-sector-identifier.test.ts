@@ -7,7 +7,8 @@ import { withinRequestBudget } from '../../lib/time-budget.js';
 import { clientPath, expectError, registeredMetadata, useHarness } from '../support/harness.js';
 import { LARGE_BYTES, SECTOR_HOST_NAME, type SectorServer, startSectorServer } from '../support/sector-server.js';
 
-// The real sector_identifier_uri fetch (OIDC-Reg §5) against a local HTTPS server on 127.0.0.1. The
+// The real sector_identifier_uri fetch (OIDC-Reg §5) against a local HTTPS server on 127.0.0.1 (validation
+// lets the URI name it with allowNonPublicServerUris; the fetcher's own address check is what is tested). The
 // fetcher refuses non-public addresses; these tests reach the local server only through the
 // test-only allowance (allowAddresses + the server's certificate), and check the refusal without it.
 
@@ -25,7 +26,7 @@ async function fetchFailure(fetcher: SectorIdentifierFetcher, uri: string): Prom
 
 async function refusal(input: Record<string, unknown>, sectorIdentifiers?: SectorIdentifierFetcher): Promise<RegistrationError> {
   try {
-    await validateMetadata(input, { extendedProperties: [], sectorIdentifiers });
+    await validateMetadata(input, { extendedProperties: [], allowNonPublicServerUris: true, sectorIdentifiers });
   } catch (error) {
     if (error instanceof RegistrationError) return error;
     throw error;
@@ -197,7 +198,11 @@ describe('sector_identifier_uri: the real fetch', () => {
 
     it('accepts a document that lists every redirect URI', async () => {
       // Act
-      const metadata = await validateMetadata(input('/ok'), { extendedProperties: [], sectorIdentifiers: allowed });
+      const metadata = await validateMetadata(input('/ok'), {
+        extendedProperties: [],
+        allowNonPublicServerUris: true,
+        sectorIdentifiers: allowed,
+      });
 
       // Assess
       expect(metadata).toMatchObject({ subject_type: 'pairwise', sector_identifier_uri: `${server.origin}/ok`, redirect_uris: REDIRECTS });
@@ -235,7 +240,7 @@ describe('sector_identifier_uri: the real fetch', () => {
 
   describe('through the handlers', () => {
     // a function: `allowed` is made in the outer beforeAll
-    const h = useHarness(() => ({ sectorIdentifiers: allowed }));
+    const h = useHarness(() => ({ sectorIdentifiers: allowed, settings: { allowNonPublicServerUris: true } }));
 
     it('registers a pairwise client whose sector identifier lists its redirect URIs, and checks it again on update', async () => {
       // Prepare

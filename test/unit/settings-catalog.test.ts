@@ -242,6 +242,7 @@ describe('settings catalog', () => {
         DCR_CLIENT_SECRET_RETENTION: '86400',
         DCR_CLIENT_SECRET_LIFETIME: '31536000',
         DCR_CLIENT_IDLE_LIFETIME: '7776000',
+        DCR_ALLOW_NON_PUBLIC_SERVER_URIS: 'yes',
       };
 
       // Act
@@ -262,6 +263,7 @@ describe('settings catalog', () => {
         clientSecretRetentionSeconds: 86_400,
         clientSecretLifetimeSeconds: 31_536_000,
         clientIdleLifetimeSeconds: 7_776_000,
+        allowNonPublicServerUris: true,
       };
       expect(settings).toEqual(expected);
     });

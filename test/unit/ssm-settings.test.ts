@@ -111,6 +111,7 @@ describe('SsmSettingsSource', () => {
     parameters.set(`${PREFIX}extended-properties`, '[{"name":"tenant"},{"name":"roles","multiValued":true}]');
     parameters.set(`${PREFIX}registration-policies`, '{"caps":{"total":5}}');
     parameters.set(`${PREFIX}client-idle-lifetime`, '7776000');
+    parameters.set(`${PREFIX}allow-non-public-server-uris`, 'on');
 
     // Act
     const current = await source(clock).current();
@@ -133,6 +134,7 @@ describe('SsmSettingsSource', () => {
       clientSecretRetentionSeconds: 0,
       clientSecretLifetimeSeconds: 0,
       clientIdleLifetimeSeconds: 7_776_000,
+      allowNonPublicServerUris: true,
     };
     expect(current).toEqual(expected);
   });
