@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { insufficientScope, invalidToken } from '../errors.js';
 import { boundedCall, TIME_BUDGET } from '../time-budget.js';
 import { type JwtRefusal, jwtRefusal } from './jwt-refusal.js';
@@ -55,19 +55,25 @@ const VERIFIED_CACHE_ENTRIES = 1_000;
  * and cached by jose; an unknown `kid` triggers a refetch (at most every 30 s).
  */
 export class JwtInitialAccessTokenVerifier implements InitialAccessTokenVerifier {
-  private readonly keys: JWTVerifyGetKey;
+  /** The issuer's key set, made with jose on the first token (jose loads then, not at a cold start). */
+  private keys?: Promise<JWTVerifyGetKey>;
   private readonly verified = new Map<string, { token: VerifiedAccessToken; until: number }>();
   private readonly now: () => number;
 
   constructor(private readonly options: JwtVerifierOptions) {
     this.now = options.now ?? Date.now;
-    this.keys =
-      options.keySet ??
-      createRemoteJWKSet(new URL(options.jwksUri), {
+    if (options.keySet) this.keys = Promise.resolve(options.keySet);
+  }
+
+  private keySet(): Promise<JWTVerifyGetKey> {
+    this.keys ??= import('jose').then(({ createRemoteJWKSet }) =>
+      createRemoteJWKSet(new URL(this.options.jwksUri), {
         timeoutDuration: TIME_BUDGET.remoteCallMs,
         cooldownDuration: 30_000,
         cacheMaxAge: 10 * 60_000,
-      });
+      }),
+    );
+    return this.keys;
   }
 
   async verify(token: string): Promise<VerifiedAccessToken> {
@@ -76,11 +82,12 @@ export class JwtInitialAccessTokenVerifier implements InitialAccessTokenVerifier
     if (remembered && now < remembered.until) return remembered.token;
     if (remembered) this.verified.delete(token);
 
+    const [{ jwtVerify }, keys] = await Promise.all([import('jose'), this.keySet()]);
     let claims: JWTPayload;
     try {
       // a JWKS fetch is cut off by jose at remoteCallMs, and by the request's deadline here (lib/time-budget.ts)
       ({ payload: claims } = await boundedCall(TIME_BUDGET.remoteCallMs, () =>
-        jwtVerify(token, this.keys, {
+        jwtVerify(token, keys, {
           issuer: this.options.issuer,
           audience: this.options.audience,
           algorithms: ALGORITHMS,
