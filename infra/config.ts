@@ -25,6 +25,8 @@ export interface DcrConfig {
   readonly iatIntrospection?: IntrospectionConfig;
   /** Absolute base of registration_client_uri; unset means the request's host and stage. */
   readonly publicBaseUrl?: string;
+  /** EventBridge bus (name or ARN) of the client lifecycle events; unset means the account's default bus. */
+  readonly eventBusName?: string;
   /** How long a function caches the SSM settings. */
   readonly settingsTtlSeconds: number;
   /**
@@ -435,6 +437,10 @@ export function readConfig(read: ContextReader): DcrConfig {
   const publicBase = httpsUrl('publicBaseUrl', optionalString(read, 'publicBaseUrl'));
   if (publicBase !== undefined && publicBase.search !== '') throw new ConfigError('publicBaseUrl', 'must not have a query');
   const publicBaseUrl = publicBase?.href.replace(/\/+$/, '');
+  const eventBusName = optionalString(read, 'eventBusName');
+  if (eventBusName !== undefined && !/^(arn:[\w-]+:events:[\w-]+:\d{12}:event-bus\/)?[\w.\-/]{1,256}$/.test(eventBusName)) {
+    throw new ConfigError('eventBusName', 'must be an EventBridge bus name or ARN');
+  }
 
   const stageRate = { key: 'throttlingRateLimit', value: throttlingRateLimit };
   const stageBurst = { key: 'throttlingBurstLimit', value: throttlingBurstLimit };
@@ -452,6 +458,7 @@ export function readConfig(read: ContextReader): DcrConfig {
     ...(iatAudience !== undefined && { iatAudience }),
     ...(iatIntrospection !== undefined && { iatIntrospection }),
     ...(publicBaseUrl !== undefined && { publicBaseUrl }),
+    ...(eventBusName !== undefined && { eventBusName }),
     settingsTtlSeconds,
     apiGatewayCloudWatchRole: boolean(read, 'apiGatewayCloudWatchRole', true),
     registerRateLimit: routeLimit(read, 'registerRateLimit', DEFAULTS.registerRateLimit, stageRate, positive, 'a positive number'),

@@ -1,16 +1,19 @@
-// Builds the two stacks of one stage into an App. app.ts runs it for the CLI; tests call buildApp with
+// Builds the three stacks of one stage into an App. app.ts runs it for the CLI; tests call buildApp with
 // their own context, so they never execute app.ts.
 
 import { App, type Environment, Tags } from 'aws-cdk-lib';
 import { type DcrConfig, readConfig } from './config.js';
+import { EventsStack } from './lifecycle-events.js';
 import { StatefulStack } from './stateful-stack.js';
-import { StatelessStack } from './stateless-stack.js';
+import { REPO_ROOT, StatelessStack } from './stateless-stack.js';
 
 export interface DcrStage {
   readonly app: App;
   readonly config: DcrConfig;
   readonly stateful: StatefulStack;
   readonly stateless: StatelessStack;
+  /** The lifecycle events function on the client table's stream. */
+  readonly events: EventsStack;
 }
 
 /**
@@ -57,9 +60,17 @@ export function addStage(app: App, env: Environment | undefined): DcrStage {
     initialAccessTokenTable: stateful.initialAccessTokenTable,
   });
 
+  const events = new EventsStack(app, `DcrEvents-${config.stage}`, {
+    description: `OAuth 2.0 Dynamic Client Registration: client lifecycle events on EventBridge (${config.stage})`,
+    ...(env !== undefined && { env }),
+    config,
+    table: stateful.table,
+    repoRoot: REPO_ROOT,
+  });
+
   Tags.of(app).add('service', 'dcr');
   Tags.of(app).add('dcr:stage', config.stage);
-  return { app, config, stateful, stateless };
+  return { app, config, stateful, stateless, events };
 }
 
 export interface BuildAppOptions {

@@ -3,7 +3,7 @@
 // can be replaced (or the stateless stack destroyed) without touching the data.
 
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { IAT_ATTR } from '../lib/store/dynamodb-initial-access-token-store.js';
@@ -32,6 +32,8 @@ export class StatefulStack extends Stack {
     this.table = new TableV2(this, 'Clients', {
       partitionKey: { name: 'client_id', type: AttributeType.STRING },
       timeToLiveAttribute: ATTR.idleExpiresAt,
+      // the lifecycle events function reads each write's before and after images (infra/lifecycle-events.ts)
+      dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

@@ -30,7 +30,9 @@ Options for every command:
   --table <name>   the token table (default: $DCR_IAT_TABLE_NAME)
 
 DynamoDB is reached with the usual AWS SDK configuration (AWS_PROFILE, AWS_REGION, credentials);
-AWS_ENDPOINT_URL_DYNAMODB points it at a local endpoint (dynalite, DynamoDB Local, LocalStack).`;
+AWS_ENDPOINT_URL_DYNAMODB points it at a local endpoint (dynalite, DynamoDB Local, LocalStack).
+
+Registered clients (list, show, disable, enable, delete, rotate-secret): npm run admin -- clients --help`;
 
 const MAX_USES = 1_000_000;
 const MAX_EXPIRY_SECONDS = 365 * 86_400;
@@ -251,14 +253,19 @@ function parseWholeNumber(text: string, option: string): number {
 
 /** DynamoDB through the SDK's usual configuration; a loopback endpoint needs no real credentials. */
 function openDynamoDbRegister(tableName: string, env: NodeJS.ProcessEnv) {
+  const documents = openDocuments(env);
+  return { register: new DynamoDbInitialAccessTokenStore(documents, tableName), close: () => documents.destroy() };
+}
+
+/** DynamoDB through the SDK's usual configuration; a loopback endpoint (the local datastore) needs no real credentials. */
+export function openDocuments(env: NodeJS.ProcessEnv) {
   const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || env.AWS_ENDPOINT_URL?.trim();
   const local = endpoint !== undefined && isLoopback(endpoint);
-  const documents = createDocumentClient({
+  return createDocumentClient({
     ...(local && !env.AWS_REGION && !env.AWS_DEFAULT_REGION && { region: 'us-east-1' }),
     // dynalite and DynamoDB Local accept any credentials; without some, the SDK would look for real ones
     ...(local && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   });
-  return { register: new DynamoDbInitialAccessTokenStore(documents, tableName), close: () => documents.destroy() };
 }
 
 function isLoopback(endpoint: string): boolean {
@@ -338,7 +345,7 @@ function isoTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   if (error instanceof RegistrationError) {
     const cause = (error as { cause?: unknown }).cause;
     // an unexpected datastore failure: the cause says what (credentials, region, permissions)

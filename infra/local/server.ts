@@ -4,6 +4,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { EventTapStore } from '../../lib/events/event-tap-store.js';
+import { EVENT_SOURCE, type LifecycleEvent } from '../../lib/events/lifecycle-events.js';
+import { log } from '../../lib/log.js';
+import type { Runtime } from '../../lib/runtime/core.js';
 import { runtimeFromEnv } from '../../lib/runtime/from-env.js';
 import { setRuntime } from '../../lib/runtime/route.js';
 import type { Settings } from '../../lib/settings/catalog.js';
@@ -127,7 +131,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         iatJwksUri: devIssuer?.jwksUri,
       }),
     };
-    const runtime = runtimeFromEnv(runtimeEnv, { settingsFallback: LOCAL_SETTING_DEFAULTS, dynamoDb: clientConfig });
+    const runtime = withLocalEvents(runtimeFromEnv(runtimeEnv, { settingsFallback: LOCAL_SETTING_DEFAULTS, dynamoDb: clientConfig }));
     setRuntime(runtime);
     settings = await runtime.dependencies.settings.current();
   } catch (error) {
@@ -152,6 +156,19 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       await dynamoDb?.close();
     },
   };
+}
+
+/**
+ * The embedded DynamoDB has no stream: the store is wrapped so each write goes through the lifecycle
+ * events mapping, and the events are printed as log lines (docs/lifecycle.md).
+ */
+function withLocalEvents(runtime: Runtime): Runtime {
+  const store = runtime.dependencies.store;
+  if (!store) return runtime;
+  const print = (events: readonly LifecycleEvent[]) => {
+    for (const event of events) log('info', 'lifecycle event', { source: EVENT_SOURCE, 'detail-type': event.type, detail: event.detail });
+  };
+  return { ...runtime, dependencies: { ...runtime.dependencies, store: new EventTapStore(store, print, runtime.dependencies.now) } };
 }
 
 async function loadHandlers(): Promise<Map<RouteName, Handler>> {

@@ -26,4 +26,9 @@ export interface ClientQuota {
   take(counter: QuotaCounter): Promise<boolean>;
   /** Takes one off, never going below zero. */
   release(key: string): Promise<void>;
+  /**
+   * Takes one off for this client, once: a repeat (a replayed stream record of its expiry) changes
+   * nothing. A failure between the marker and the counter leaves the counter one too high, never too low.
+   */
+  releaseOnce(key: string, clientId: string): Promise<void>;
 }

@@ -191,6 +191,13 @@ export const ENVIRONMENT = {
     whenUnset: 'tokens of this service are not accepted',
     parse: text,
   }),
+  eventBusName: variable({
+    name: 'DCR_EVENT_BUS_NAME',
+    meaning: 'the lifecycle events function: EventBridge bus (name or ARN) of the client lifecycle events',
+    setBy: ['stack (from context)'],
+    whenUnset: "the account's default event bus",
+    parse: text,
+  }),
   registrationPoliciesFile: variable({
     name: 'DCR_REGISTRATION_POLICIES_FILE',
     meaning: 'local mode: a file holding the registration policies document (instead of DCR_REGISTRATION_POLICIES)',

@@ -12,10 +12,15 @@ export const QUOTA_COUNT_ATTRIBUTE = 'client_count';
  * UpdateItem `ADD client_count 1` conditioned on `client_count < max`, so of parallel registrations
  * racing for the last place exactly one wins, and nothing is ever scanned.
  */
+/** Marker items of releaseOnce: `#quota-released#<client_id>#<counter key>`. */
+export const RELEASE_MARKER_PREFIX = '#quota-released#';
+const RELEASE_MARKER_SECONDS = 7 * 86_400;
+
 export class DynamoDbClientQuota implements ClientQuota {
   constructor(
     private readonly documents: DynamoDbDocuments,
     private readonly tableName: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async take(counter: QuotaCounter): Promise<boolean> {
@@ -35,6 +40,27 @@ export class DynamoDbClientQuota implements ClientQuota {
       if (isConditionFailed(error)) return false;
       throw error;
     }
+  }
+
+  async releaseOnce(key: string, clientId: string): Promise<void> {
+    try {
+      await call(() =>
+        this.documents.put({
+          TableName: this.tableName,
+          Item: {
+            [ATTR.clientId]: `${RELEASE_MARKER_PREFIX}${clientId}#${key}`,
+            // the table's TTL removes the marker once no stream record can be replayed any more (24 hours)
+            [ATTR.idleExpiresAt]: Math.floor(this.now() / 1000) + RELEASE_MARKER_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(#id)',
+          ExpressionAttributeNames: { '#id': ATTR.clientId },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return;
+      throw error;
+    }
+    await this.release(key);
   }
 
   async release(key: string): Promise<void> {

@@ -129,4 +129,43 @@ describe('DynamoDB requests per operation', () => {
     expect(healed.res.status).toBe(200);
     expect(healed.requests).toBe(1);
   });
+
+  describe('with every lifecycle setting on (grace, retention, lifetime, idle expiry)', () => {
+    const LIFECYCLE = {
+      registrationAccessTokenGraceSeconds: 300,
+      clientSecretRetentionSeconds: 3600,
+      clientSecretLifetimeSeconds: 86_400,
+      clientIdleLifetimeSeconds: 7_776_000,
+    };
+
+    it('register, GET, PUT and DELETE: one each', async () => {
+      h.configure(LIFECYCLE);
+      const token = await h.initialAccessToken();
+
+      const registered = await counted(() => h.call('POST', '/as/clients.oauth2', { body: METADATA, token }));
+      const readBack = await counted(() => read(registered.res));
+      const updated = await counted(() =>
+        h.call('PUT', clientPath(registered.res.body.client_id), {
+          token: readBack.res.body.registration_access_token,
+          body: { client_id: registered.res.body.client_id, ...METADATA, client_name: 'Counted' },
+        }),
+      );
+      const deleted = await counted(() =>
+        h.call('DELETE', clientPath(registered.res.body.client_id), { token: updated.res.body.registration_access_token }),
+      );
+
+      expect([registered, readBack, updated, deleted].map(({ res }) => res.status)).toEqual([201, 200, 200, 204]);
+      expect([registered, readBack, updated, deleted].map(({ requests }) => requests)).toEqual([1, 1, 1, 1]);
+    });
+
+    it('GET without rotation, while the idle expiry is recent: one', async () => {
+      h.configure({ ...LIFECYCLE, rotateClientSecret: false, rotateRegistrationAccessToken: false });
+      const client = await registerClient();
+
+      const { requests, res } = await counted(() => read(client));
+
+      expect(res.status).toBe(200);
+      expect(requests).toBe(1);
+    });
+  });
 });
