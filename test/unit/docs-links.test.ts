@@ -202,3 +202,29 @@ describe('lib/, functions/, infra/, docs/ and README.md', () => {
     expect(outsideReferences(files)).toEqual([]);
   });
 });
+
+describe('docs/reference.md', () => {
+  // Every status and `error` code lib/errors.ts can give has a row in the reference's error table, and
+  // the table names no code the code does not have. The 405 answer has no body, so its row names none.
+  const errorsSource = readFileSync('lib/errors.ts', 'utf8');
+  const reference = readFileSync('docs/reference.md', 'utf8');
+  const given = [...errorsSource.matchAll(/new RegistrationError\(\s*(\d{3}),\s*'([a-z_]+)'([^;]*)/g)].map(([, status, code, rest]) => ({
+    status: status!,
+    code: rest!.includes('emptyBody: true') ? undefined : code!,
+  }));
+  const rows = [...reference.matchAll(/^\| (\d{3}) +\| (?:`([a-z_]+)`|\(empty body\)) +\|/gm)].map(([, status, code]) => ({
+    status: status!,
+    code,
+  }));
+
+  it('reads the codes of lib/errors.ts and the rows of the table', () => {
+    expect(given.length).toBeGreaterThan(10);
+    expect(rows.length).toBeGreaterThan(10);
+  });
+
+  it('has a row for every status and error code the service gives, and none other', () => {
+    const key = ({ status, code }: { status: string; code?: string }) => `${status} ${code ?? '(empty body)'}`;
+
+    expect([...new Set(rows.map(key))].sort()).toEqual([...new Set(given.map(key))].sort());
+  });
+});
