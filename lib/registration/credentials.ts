@@ -194,30 +194,38 @@ export async function rewriteCredentials(
     if (!(error instanceof GuardFailedError)) throw error;
   }
 
-  const current = await store.find(rewrite.clientId);
-  const { held } = presenterOf(current, rewrite.token, nowSeconds);
-  if (held) {
-    // the previous token repeats the request whose answer was lost: the same answer, no write
-    if (held.request === rewrite.request) return heldAnswer(deps, current!, held);
-    // it made one request of its own already: it may repeat that one, nothing else
-    if (held.spent) throw wrongTokenOrClient();
+  // The guard failed: read, decide from what is stored, and write against the version read. When that
+  // write loses to a concurrent one, read again: a token rotated away is then a 401, as it would be
+  // for a request that came a moment later; only a client that keeps changing under a token that stays
+  // good (rotation off) runs out of rounds and gets a 503 to retry.
+  for (let round = 0; round < RACE_ROUNDS; round++) {
+    const current = await store.find(rewrite.clientId);
+    const { held } = presenterOf(current, rewrite.token, nowSeconds);
+    if (held) {
+      // the previous token repeats the request whose answer was lost: the same answer, no write
+      if (held.request === rewrite.request) return heldAnswer(deps, current!, held);
+      // it made one request of its own already: it may repeat that one, nothing else
+      if (held.spent) throw wrongTokenOrClient();
+    }
+    if (rewrite.presentedSecret !== undefined && !matchesHash(rewrite.presentedSecret, current!.secretHash)) {
+      throw invalidRequest('client_secret does not match the current client secret');
+    }
+    const actual = stateOf(current!);
+    const expired = isSecretExpired(current!.secretExpiresAt, nowSeconds);
+    const plan = await planSecret(deps, rewrite.clientId, actual, rewrite.target(actual), rewrite.rotateSecret || expired, terms);
+    try {
+      return await write(plan, rewrite.target(actual), { version: current!.version }, held);
+    } catch (error) {
+      if (!(error instanceof GuardFailedError)) throw error;
+      // a repeat with the previous token lost the race to another: its token is no longer good
+      if (held) throw wrongTokenOrClient();
+    }
   }
-  if (rewrite.presentedSecret !== undefined && !matchesHash(rewrite.presentedSecret, current!.secretHash)) {
-    throw invalidRequest('client_secret does not match the current client secret');
-  }
-  const actual = stateOf(current!);
-  const expired = isSecretExpired(current!.secretExpiresAt, nowSeconds);
-  const sameKind = actual.hasSecret === expected.hasSecret && actual.recoverable === expected.recoverable;
-  if (!held && !expired && (!rewrite.guardKind || sameKind)) throw changedMeanwhile();
-  const plan = await planSecret(deps, rewrite.clientId, actual, rewrite.target(actual), rewrite.rotateSecret || expired, terms);
-  try {
-    return await write(plan, rewrite.target(actual), { version: current!.version }, held);
-  } catch (error) {
-    if (!(error instanceof GuardFailedError)) throw error;
-    // a repeat with the previous token lost the race to another: its token is no longer good
-    throw held ? wrongTokenOrClient() : changedMeanwhile();
-  }
+  throw changedMeanwhile();
 }
+
+// Read-then-write rounds after the first guarded write failed; each lost round means another request won.
+const RACE_ROUNDS = 3;
 
 /**
  * What a write does to the previous token. Presented by its holder (a repeat): it stays, with its
