@@ -13,6 +13,7 @@ import { DynamoDbClientStore } from '../../lib/store/dynamodb-client-store.js';
 import type { SecretSealer } from '../../lib/tokens/secret-sealer.js';
 import { hashSecret, newSecret, type RandomSource, systemRandom } from '../../lib/tokens/secrets.js';
 import { type AdminIo, describeError, openDocuments, parseDuration, UsageError } from './iat-commands.js';
+import { formatTable, isoTime } from './text-output.js';
 
 export const CLIENTS_USAGE = `Usage: npm run admin -- clients <command> [options]
 
@@ -302,15 +303,8 @@ function formatList(clients: readonly ClientRecord[], next: string | undefined):
       record.idleExpiresAt === undefined ? 'never' : isoTime(record.idleExpiresAt),
     ];
   });
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const table = [header, ...rows].map((row) =>
-    row
-      .map((cell, column) => cell.padEnd(widths[column]!))
-      .join('  ')
-      .trimEnd(),
-  );
-  if (next !== undefined) table.push('', `More: --next ${next}`);
-  return table.join('\n');
+  const table = formatTable(header, rows);
+  return next === undefined ? table : `${table}\n\nMore: --next ${next}`;
 }
 
 function formatShow(record: ClientRecord): string {
@@ -332,8 +326,4 @@ function formatShow(record: ClientRecord): string {
 
 function expiryText(expiresAt: number | undefined): string {
   return expiresAt === undefined || expiresAt === 0 ? 'never' : isoTime(expiresAt);
-}
-
-function isoTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }

@@ -9,6 +9,7 @@ import { DynamoDbInitialAccessTokenStore } from '../../lib/store/dynamodb-initia
 import type { InitialAccessTokenRegister, InitialAccessTokenSummary, RevokeOutcome } from '../../lib/tokens/initial-access-token-store.js';
 import { hashSecret, type RandomSource, systemRandom } from '../../lib/tokens/secrets.js';
 import { newServiceToken } from '../../lib/tokens/service-token.js';
+import { formatTable, isoTime } from './text-output.js';
 
 export const USAGE = `Usage: npm run admin -- iat <command> [options]
 
@@ -323,15 +324,7 @@ function formatList(tokens: readonly InitialAccessTokenSummary[], nowSeconds: nu
     statusOf(token, nowSeconds),
     token.description ?? '',
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows]
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTable(header, rows);
 }
 
 function statusOf(token: InitialAccessTokenSummary, nowSeconds: number): string {
@@ -339,10 +332,6 @@ function statusOf(token: InitialAccessTokenSummary, nowSeconds: number): string 
   if (token.expiresAt <= nowSeconds) return 'expired';
   if (token.usesLeft <= 0) return 'used up';
   return 'active';
-}
-
-function isoTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 export function describeError(error: unknown): string {

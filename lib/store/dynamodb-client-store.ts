@@ -1,3 +1,4 @@
+import { changedFields } from '../registration/changed-fields.js';
 import {
   type ClientChange,
   type ClientRecord,
@@ -301,7 +302,7 @@ function reflects(stored: ClientRecord, change: ClientChange, guard: WriteGuard)
     stored.updatedAt === change.updatedAt &&
     (change.secret.kind !== 'remove' || stored.secretHash === undefined) &&
     (change.disabled === undefined || (stored.disabled === true) === change.disabled) &&
-    (change.metadata === undefined || canonical(stored.metadata) === canonical(change.metadata))
+    (change.metadata === undefined || changedFields(stored.metadata, change.metadata).length === 0)
   );
 }
 
@@ -318,15 +319,6 @@ function guardHolds(stored: ClientRecord | undefined, guard: WriteGuard, nowSeco
   }
   if (guard.secretUnexpired && isSecretExpired(stored.secretExpiresAt, nowSeconds)) return false;
   return guard.version === undefined || stored.version === guard.version;
-}
-
-/** JSON with object members sorted: DynamoDB does not keep the order of a map's members. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_name, member: unknown) =>
-    member !== null && typeof member === 'object' && !Array.isArray(member)
-      ? Object.fromEntries(Object.entries(member).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : member,
-  );
 }
 
 /** Sends one request; a failed condition becomes GuardFailedError, outages a 503 (see translate). */
