@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -72,6 +73,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         if (!response.headersSent) send(response, 500, { error: 'server_error', error_description: 'the local server failed' });
       });
   });
+  server.on('clientError', answerUnparsable);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
@@ -220,6 +222,23 @@ async function serve(request: IncomingMessage, response: ServerResponse, handler
   const result = await handlers.get(match.route.name)!(event);
   response.writeHead(result.statusCode, result.headers as Record<string, string>);
   response.end(result.body);
+}
+
+/**
+ * A request Node's HTTP parser refuses (a control character or non-ASCII byte in the target, a
+ * malformed header line, headers over the size limit) gets a JSON answer as well, not a bare 400.
+ */
+function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+  const body = JSON.stringify({ error: 'invalid_request', error_description: 'the request is not valid HTTP/1.1' });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** The request target as a URL (origin-form or absolute-form); undefined when it does not parse. */

@@ -24,7 +24,8 @@ export function rawRequest(
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    socket.on('connect', () => socket.end(Buffer.concat([head, body])));
+    // no half-close: the server would take the FIN for an aborted request; it closes after answering (Connection: close)
+    socket.on('connect', () => socket.write(Buffer.concat([head, body])));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', (error) => {
       clearTimeout(timer);
