@@ -77,6 +77,23 @@ export const payloadTooLarge = (limit: number) =>
 export const temporarilyUnavailable = (description: string, retryAfterSeconds = 1, options?: ErrorOptions) =>
   new RegistrationError(503, 'temporarily_unavailable', description, { ...options, headers: { 'Retry-After': String(retryAfterSeconds) } });
 
+/**
+ * RFC 6749 §5.2 invalid_client, thrown by the client directory (lib/directory). The answer never
+ * says why (an unknown client and a wrong secret look alike); `reason` is for the logs only and never
+ * holds a secret or an assertion. A client that tried the Authorization header gets the challenge.
+ */
+export class InvalidClientError extends RegistrationError {
+  constructor(
+    readonly reason: string,
+    options: { readonly basic?: boolean } = {},
+  ) {
+    super(401, 'invalid_client', 'client authentication failed', {
+      headers: options.basic ? { 'WWW-Authenticate': 'Basic realm="token endpoint"' } : {},
+    });
+    this.name = 'InvalidClientError';
+  }
+}
+
 export const serverError = (options?: ErrorOptions) =>
   new RegistrationError(500, 'server_error', 'the server met an unexpected condition', options);
 

@@ -1,25 +1,21 @@
 import { invalidClientMetadata } from '../errors.js';
+import { DocumentFetchError } from './document-fetcher.js';
 
-/**
- * The port that reads a sector_identifier_uri (OIDC-Reg §5): the parsed JSON body, or a
- * SectorIdentifierFetchError saying why it could not be read. The real one is
- * https-sector-identifier-fetcher.ts; lib/runtime.ts builds it once per container.
- */
+/** The sector_identifier_uri fetch fails like every document fetch (https-document-fetcher.ts). */
+export { DocumentFetchError as SectorIdentifierFetchError };
+
 /** Whether validating this request body would fetch a document from the network. */
 export function requestsOutsideFetch(input: Readonly<Record<string, unknown>>): boolean {
   return typeof input.sector_identifier_uri === 'string';
 }
 
+/**
+ * The port that reads a sector_identifier_uri (OIDC-Reg §5): the parsed JSON body, or a
+ * DocumentFetchError saying why it could not be read. The real one is createSectorIdentifierFetcher
+ * (https-document-fetcher.ts); lib/runtime.ts builds it once per container.
+ */
 export interface SectorIdentifierFetcher {
   fetch(uri: string): Promise<unknown>;
-}
-
-/** A fetch that failed for a reason the client can act on; the message is shown to it. */
-export class SectorIdentifierFetchError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'SectorIdentifierFetchError';
-  }
 }
 
 const MAX_SHOWN_URI = 120;
@@ -35,7 +31,7 @@ export async function checkSectorIdentifier(metadata: Readonly<Record<string, un
   try {
     document = await fetcher.fetch(uri);
   } catch (error) {
-    if (error instanceof SectorIdentifierFetchError)
+    if (error instanceof DocumentFetchError)
       throw invalidClientMetadata(`sector_identifier_uri could not be fetched: ${error.reason}`, { cause: error });
     throw error;
   }

@@ -5,7 +5,7 @@ import { withDefaults } from './defaults.js';
 import { type ExtendedProperty, parseExtendedValue, usableExtendedProperties } from './extended-properties.js';
 import { FIELDS, type FieldSpec, fieldSpec, isLocalizable } from './fields.js';
 import { resolveGrantAndResponseTypes } from './grant-response.js';
-import { createSectorIdentifierFetcher } from './https-sector-identifier-fetcher.js';
+import { createSectorIdentifierFetcher } from './https-document-fetcher.js';
 import { checkJwks } from './jwks.js';
 import { isLanguageTag } from './language-tag.js';
 import { MAX_LOCALIZED_FIELDS } from './limits.js';

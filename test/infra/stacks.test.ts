@@ -136,7 +136,7 @@ describe('client table', () => {
     });
     expect(table.Properties!.GlobalSecondaryIndexes).toBeUndefined();
     expect(table.Properties!.SSESpecification.KMSMasterKeyId).toBeUndefined();
-    // idle expiry: only clients carry idle_expires_at (the cap counters never do, so they never expire)
+    // only clients under idle expiry and the directory's jti records carry idle_expires_at (cap counters never do)
     expect(table.Properties!.TimeToLiveSpecification).toEqual({ AttributeName: 'idle_expires_at', Enabled: true });
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
-import { createSectorIdentifierFetcher } from '../../lib/metadata/https-sector-identifier-fetcher.js';
+import { createSectorIdentifierFetcher } from '../../lib/metadata/https-document-fetcher.js';
 import { SectorIdentifierFetchError, type SectorIdentifierFetcher } from '../../lib/metadata/sector-identifier.js';
 import { validateMetadata } from '../../lib/metadata/validate.js';
 import { withinRequestBudget } from '../../lib/time-budget.js';

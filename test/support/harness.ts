@@ -53,6 +53,11 @@ export interface CallOptions {
 
 export interface Harness {
   readonly dynamoDb: EmbeddedDynamoDb;
+  /** DynamoDB client settings of the embedded datastore, and the client table (for the client directory). */
+  readonly dynamoDbConfig: DocumentClientConfig;
+  readonly tableName: string;
+  /** The sealer of recoverable secrets the handlers use (absent with withSecretSealer: false). */
+  readonly secretSealer?: LocalSecretSealer;
   readonly issuer: DevIssuer;
   /** Current settings; change them with configure(). */
   settings: Settings;
@@ -192,9 +197,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const raw = new DynamoDBClient(clientConfig);
   await ensureClientTable(raw, tableName);
   const issuer = await createDevIssuer(ISSUER_URL);
+  const secretSealer = options.withSecretSealer === false ? undefined : new LocalSecretSealer(LocalSecretSealer.generateKey());
 
   const harness: Harness = {
     dynamoDb,
+    dynamoDbConfig: clientConfig,
+    tableName,
+    secretSealer,
     issuer,
     settings: { ...HARNESS_SETTINGS, ...options.settings },
     configure(changes) {
@@ -265,7 +274,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         ? options.initialAccessTokens({ jwt: jwtVerifier, dynamoDb: clientConfig })
         : jwtVerifier,
       // the local-mode sealer (AES-GCM, a key of this process) stands in for KMS
-      secretSealer: options.withSecretSealer === false ? undefined : new LocalSecretSealer(LocalSecretSealer.generateKey()),
+      secretSealer,
       sectorIdentifiers: options.sectorIdentifiers,
       now: options.now ?? Date.now,
       random: options.random ?? systemRandom,

@@ -25,7 +25,11 @@ export interface SectorServer {
   close(): Promise<void>;
 }
 
-function makeCertificate(): { key: string; cert: string } {
+/** A self-signed EC certificate and its key, made with openssl (default: the sector server's names). */
+export function makeCertificate(options: { readonly subject?: string; readonly subjectAltName?: string } = {}): {
+  key: string;
+  cert: string;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'sector-cert-'));
   try {
     execFileSync(
@@ -45,9 +49,9 @@ function makeCertificate(): { key: string; cert: string } {
         '-days',
         '2',
         '-subj',
-        '/CN=sector identifier test',
+        options.subject ?? '/CN=sector identifier test',
         '-addext',
-        `subjectAltName=IP:127.0.0.1,DNS:${SECTOR_HOST_NAME}`,
+        options.subjectAltName ?? `subjectAltName=IP:127.0.0.1,DNS:${SECTOR_HOST_NAME}`,
       ],
       { stdio: 'pipe' },
     );
