@@ -122,7 +122,7 @@ export class ClientDirectory {
       case 'none':
         break;
     }
-    await this.recordUse(client);
+    if (record) await this.recordUse(record);
     return { client, method };
   }
 
@@ -225,12 +225,13 @@ export class ClientDirectory {
       throw new InvalidClientError('the client certificate is not one of the keys the client registered');
   }
 
-  private async recordUse(client: DirectoryClient): Promise<void> {
-    if (!this.deps.uses || client.source !== 'registered') return;
+  /** Registered clients only: a metadata document client has no item to keep alive. */
+  private async recordUse(record: ClientRecord): Promise<void> {
+    if (!this.deps.uses) return;
     try {
-      await this.deps.uses.recordUse(client.clientId, this.nowSeconds());
+      await this.deps.uses.recordUse(record, this.nowSeconds());
     } catch (error) {
-      log('warn', 'the use of a client could not be recorded', { clientId: client.clientId, error: (error as Error).name });
+      log('warn', 'the use of a client could not be recorded', { clientId: record.clientId, error: (error as Error).name });
     }
   }
 }

@@ -14,9 +14,11 @@ export interface AssertionReplayStore {
  * Idle expiry's "use" (the client lifecycle): called after every successful authentication of a
  * registered client, so a client that keeps authenticating is not expired as idle. The default
  * (lib/runtime/directory.ts) is recordClientUse of lib/registration/lifecycle.ts: at most one
- * conditional write per tenth of Client Idle Lifetime, none while it is off. A failure is logged
+ * conditional write per tenth of Client Idle Lifetime, and no request at all while the stored expiry
+ * is recent or the setting is off. A failure is logged
  * and never fails the authentication.
  */
 export interface ClientUseRecorder {
-  recordUse(clientId: string, nowSeconds: number): Promise<void>;
+  /** `client`: the client as just read (its id and stored idle expiry, so a recent expiry costs no request). */
+  recordUse(client: { readonly clientId: string; readonly idleExpiresAt?: number }, nowSeconds: number): Promise<void>;
 }

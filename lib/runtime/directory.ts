@@ -52,8 +52,8 @@ export function createClientDirectory(config: ClientDirectoryConfig): ClientDire
   const settings = config.settings ?? staticSettings(DEFAULT_SETTINGS);
   // idle expiry: a use refreshes the client's expiry, at most once per tenth of Client Idle Lifetime
   const uses: ClientUseRecorder = config.uses ?? {
-    recordUse: async (clientId, nowSeconds) => {
-      await recordClientUse(store, await settings.current(), clientId, nowSeconds * 1000);
+    recordUse: async (client, nowSeconds) => {
+      await recordClientUse(store, await settings.current(), client, nowSeconds * 1000);
     },
   };
   return new ClientDirectory(
