@@ -2,6 +2,7 @@
 import { SETTINGS } from '../../lib/settings/catalog.js';
 import { type Environment, readEnvironment } from '../../lib/settings/environment.js';
 import { REGISTRATION_PATH } from '../routes.js';
+import { localFetchWarning } from './local-fetch-banner.js';
 import { type LocalServer, startLocalServer } from './server.js';
 
 async function main() {
@@ -49,6 +50,7 @@ async function banner(server: LocalServer, environment: Environment): Promise<st
     '',
     `  AWS_ENDPOINT_URL_DYNAMODB=${server.dynamoDbEndpoint} DCR_IAT_TABLE_NAME=${server.initialAccessTokenTableName} \\`,
     '    npm run admin -- iat create --subject me --uses 5 --expires-in 1d',
+    ...localFetchWarning(environment),
   );
   return lines.join('\n');
 }

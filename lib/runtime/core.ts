@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { setLogLevel } from '../log.js';
+import { createSectorIdentifierFetcher } from '../metadata/https-document-fetcher.js';
 import type { RegistrationDependencies } from '../registration/dependencies.js';
 import type { Settings } from '../settings/catalog.js';
 import { type Environment, readEnvironment } from '../settings/environment.js';
@@ -35,6 +37,14 @@ export interface Core {
   readonly environment: Environment;
   readonly documents?: DynamoDbDocuments;
   readonly runtime: Runtime;
+  /** Local development of fetched documents (DCR_LOCAL_FETCH_*), when set. */
+  readonly localFetch?: LocalFetch;
+}
+
+/** What the document fetchers may do beyond production's rules, in local mode only. */
+export interface LocalFetch {
+  readonly allowHosts: readonly string[];
+  readonly extraCa?: string;
 }
 
 /** Reads the environment catalogue (throwing on any variable that does not parse) and wires the shared ports. */
@@ -43,23 +53,44 @@ export function coreFromEnv(env: NodeJS.ProcessEnv, options: RuntimeOptions = {}
   // unset leaves the logger's own default (info)
   if (environment.logLevel !== undefined) setLogLevel(environment.logLevel);
   const tableName = environment.tableName;
+  const localFetch = localFetchOf(environment);
   // the clients and the cap counters of the registration policies share the table and one client
   const documents = tableName ? createDocumentClient(options.dynamoDb) : undefined;
   return {
     environment,
     documents,
+    localFetch,
     runtime: {
       dependencies: {
         store: documents && tableName ? new DynamoDbClientStore(documents, tableName) : undefined,
         quota: documents && tableName ? new DynamoDbClientQuota(documents, tableName) : undefined,
         settings: settingsSourceOf(env, environment, options),
         secretSealer: secretSealerOf(environment),
+        // production leaves the sector_identifier_uri fetcher to validation's default (public addresses only)
+        sectorIdentifiers: localFetch && createSectorIdentifierFetcher(localFetch),
         now: Date.now,
         random: systemRandom,
       },
       publicBaseUrl: environment.publicBaseUrl,
     },
   };
+}
+
+/**
+ * DCR_LOCAL_FETCH_HOSTS / DCR_LOCAL_FETCH_CA_FILE let a developer serve a sector_identifier_uri, a
+ * jwks_uri or a Client ID Metadata Document from 127.0.0.1 with a self-made certificate. They are for
+ * local mode only: with DCR_SSM_PREFIX (which the AWS stack always sets) they stop the function from
+ * starting, so no deployed function ever fetches from a private address.
+ */
+function localFetchOf(environment: Environment): LocalFetch | undefined {
+  const { localFetchHosts, localFetchCaFile } = environment;
+  if (localFetchHosts === undefined && localFetchCaFile === undefined) return undefined;
+  if (environment.ssmPrefix !== undefined) {
+    throw new Error(
+      'DCR_LOCAL_FETCH_HOSTS and DCR_LOCAL_FETCH_CA_FILE are for local development only and are refused outside local mode (DCR_SSM_PREFIX is set)',
+    );
+  }
+  return { allowHosts: localFetchHosts ?? [], extraCa: localFetchCaFile && readFileSync(localFetchCaFile, 'utf8') };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ClientDirectory, type ClientDirectoryOptions } from '../directory/client-directory.js';
+import { MetadataDocumentDirectory } from '../directory/metadata-documents.js';
 import type { ClientUseRecorder } from '../directory/ports.js';
 import type { DocumentFetcher } from '../metadata/document-fetcher.js';
 import { createDocumentFetcher } from '../metadata/https-document-fetcher.js';
@@ -8,9 +9,10 @@ import { type SettingsSource, staticSettings } from '../settings/settings-source
 import { DynamoDbAssertionReplayStore } from '../store/dynamodb-assertion-replay-store.js';
 import { createDocumentClient, type DocumentClientConfig, DynamoDbClientStore } from '../store/dynamodb-client-store.js';
 import type { DynamoDbDocuments } from '../store/dynamodb-documents.js';
+import { DynamoDbMetadataDocumentCache } from '../store/dynamodb-metadata-document-cache.js';
 import { KmsSecretSealer } from '../store/kms-secret-sealer.js';
 import type { SecretSealer } from '../tokens/secret-sealer.js';
-import { coreFromEnv } from './core.js';
+import { coreFromEnv, type LocalFetch } from './core.js';
 
 // The client directory for authorization servers (package export "dcr-service/directory"): the
 // composition of lib/directory on this service's DynamoDB table, KMS key and SSRF-guarded fetcher.
@@ -38,8 +40,13 @@ export interface ClientDirectoryConfig extends ClientDirectoryOptions {
   readonly settings?: SettingsSource;
   /** Records use for idle expiry; absent: the lifecycle's recordClientUse under the settings in force. */
   readonly uses?: ClientUseRecorder;
-  /** Reads jwks_uri documents; the production fetcher (public addresses only) when absent. */
+  /** Reads jwks_uri documents and Client ID Metadata Documents; the production fetcher (public addresses only) when absent. */
   readonly documentFetcher?: DocumentFetcher;
+  /**
+   * LOCAL DEVELOPMENT ONLY (DCR_LOCAL_FETCH_HOSTS, DCR_LOCAL_FETCH_CA_FILE): loopback hosts the fetcher
+   * may reach, and a certificate authority it trusts besides the default ones.
+   */
+  readonly localFetch?: LocalFetch;
   /** Milliseconds since the epoch; Date.now when absent. */
   readonly now?: () => number;
 }
@@ -56,11 +63,18 @@ export function createClientDirectory(config: ClientDirectoryConfig): ClientDire
       await recordClientUse(store, await settings.current(), client, nowSeconds * 1000);
     },
   };
+  const fetcher = (purpose: string) => config.documentFetcher ?? createDocumentFetcher({ purpose, ...config.localFetch });
   return new ClientDirectory(
     {
       store,
       replays: new DynamoDbAssertionReplayStore(documents, config.tableName, now),
-      documents: config.documentFetcher ?? createDocumentFetcher({ purpose: 'jwks_uri' }),
+      documents: fetcher('jwks_uri'),
+      metadataDocuments: new MetadataDocumentDirectory({
+        settings,
+        documents: fetcher('client metadata document'),
+        cache: new DynamoDbMetadataDocumentCache(documents, config.tableName),
+        now,
+      }),
       secretSealer,
       uses,
       now,
@@ -77,7 +91,7 @@ export function clientDirectoryFromEnv(
   env: NodeJS.ProcessEnv,
   options: ClientDirectoryOptions & Pick<ClientDirectoryConfig, 'dynamoDb' | 'uses' | 'now'>,
 ): ClientDirectory {
-  const { environment, documents, runtime } = coreFromEnv(env, { dynamoDb: options.dynamoDb });
+  const { environment, documents, runtime, localFetch } = coreFromEnv(env, { dynamoDb: options.dynamoDb });
   if (!environment.tableName || !documents) throw new Error('the client directory needs DCR_TABLE_NAME (the client table)');
   return createClientDirectory({
     ...options,
@@ -85,5 +99,6 @@ export function clientDirectoryFromEnv(
     documents,
     secretSealer: runtime.dependencies.secretSealer,
     settings: runtime.dependencies.settings,
+    localFetch,
   });
 }

@@ -1,5 +1,6 @@
 import type { ExtendedProperty } from '../metadata/extended-properties.js';
 import { isReservedPropertyName } from '../metadata/field-names.js';
+import { normalizeHostEntry } from '../policies/hosts.js';
 
 // The options of PingFederate's "Dynamic Client Registration" page, one entry each. This table is the
 // single source for the SSM parameter names and seed defaults (infra), the environment variables of
@@ -37,9 +38,13 @@ export interface Settings {
   readonly clientIdleLifetimeSeconds: number;
   /** Not a PingFederate option: lets jwks_uri, request_uris and the other server-called URIs name loopback and private hosts (development). */
   readonly allowNonPublicServerUris: boolean;
+  /** Client ID Metadata Documents: the client directory accepts https URL client_ids and fetches their metadata. */
+  readonly clientIdMetadataDocumentsEnabled: boolean;
+  /** Hosts that may serve such documents (`host` or `.suffix`); empty (`*`) = any public host. */
+  readonly clientIdMetadataDocumentHosts: readonly string[];
 }
 
-type Kind = 'boolean' | 'scopes' | 'extended-properties' | 'json' | 'seconds';
+type Kind = 'boolean' | 'scopes' | 'extended-properties' | 'json' | 'seconds' | 'hosts';
 
 export interface SettingDefinition {
   readonly key: keyof Settings;
@@ -169,6 +174,23 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaultValue: 'false',
     label: 'Allow loopback and private hosts in the URIs the authorization server calls (jwks_uri, request_uris, ...; development only)',
   },
+  // Client ID Metadata Documents (docs/directory.md): read by the client directory, not by the routes
+  {
+    key: 'clientIdMetadataDocumentsEnabled',
+    parameter: 'client-id-metadata-documents',
+    envVar: 'DCR_CLIENT_ID_METADATA_DOCUMENTS',
+    kind: 'boolean',
+    defaultValue: 'false',
+    label: 'Client ID Metadata Documents: the client directory accepts https URL client_ids and fetches their metadata',
+  },
+  {
+    key: 'clientIdMetadataDocumentHosts',
+    parameter: 'client-id-metadata-hosts',
+    envVar: 'DCR_CLIENT_ID_METADATA_HOSTS',
+    kind: 'hosts',
+    defaultValue: '*',
+    label: 'Client ID Metadata Document hosts (space-separated host or .suffix; * = any public host)',
+  },
 ];
 
 /** The longest duration a lifecycle setting takes: ten years, so `now + value` stays a safe integer and a sane TTL. */
@@ -202,6 +224,7 @@ function parseValue(definition: SettingDefinition, raw: string): boolean | numbe
   if (definition.kind === 'scopes') return parseScopes(definition, raw, value);
   if (definition.kind === 'extended-properties') return parseExtendedProperties(definition, value);
   if (definition.kind === 'seconds') return parseSeconds(definition, value);
+  if (definition.kind === 'hosts') return parseHosts(definition, raw, value);
   if (/^(true|on|yes|1)$/i.test(value)) return true;
   if (/^(false|off|no|0)$/i.test(value)) return false;
   throw new SettingValueError(definition.parameter, raw, 'expected true/false, on/off, yes/no or 1/0');
@@ -212,6 +235,17 @@ function parseScopes(definition: SettingDefinition, raw: string, value: string):
   const bad = scopes.find((scope) => !SCOPE_TOKEN.test(scope));
   if (bad !== undefined) throw new SettingValueError(definition.parameter, raw, `${JSON.stringify(bad)} is not a scope (RFC 6749 §3.3)`);
   return scopes;
+}
+
+/** `*` (any host: an empty list), or host names and `.suffix` entries separated by blanks or commas. */
+function parseHosts(definition: SettingDefinition, raw: string, value: string): string[] {
+  if (value === '*') return [];
+  return value.split(/[\s,]+/).map((entry) => {
+    const host = normalizeHostEntry(entry);
+    if (host === undefined)
+      throw new SettingValueError(definition.parameter, raw, `${JSON.stringify(entry)} is not a host name or .suffix`);
+    return host;
+  });
 }
 
 /** Whole seconds, 0 to MAX_SETTING_SECONDS: no units, no fractions, so "30m" is refused rather than read as 30. */

@@ -81,6 +81,17 @@ function port(value: string): number {
   return parsed;
 }
 
+/** Host names or IP literals separated by blanks or commas. */
+function hostList(value: string): string[] {
+  const hosts = value.split(/[\s,]+/).filter(Boolean);
+  const bad = hosts.find((host) => /[/:@?#]/.test(host.replace(/^\[.*\]$/, '')));
+  if (bad !== undefined)
+    throw new Error(
+      `must be host names or addresses (no scheme, port or path), such as 127.0.0.1 localhost; ${JSON.stringify(bad)} is not`,
+    );
+  return hosts;
+}
+
 function variable<T>(definition: EnvironmentVariable<T>): EnvironmentVariable<T> {
   return definition;
 }
@@ -239,6 +250,22 @@ export const ENVIRONMENT = {
     setBy: ['operator'],
     whenUnset: '3000',
     parse: port,
+  }),
+  localFetchHosts: variable({
+    name: 'DCR_LOCAL_FETCH_HOSTS',
+    meaning:
+      'LOCAL DEVELOPMENT ONLY: hosts (space-separated, e.g. 127.0.0.1 localhost) the document fetcher may reach although they are not public, to serve a sector_identifier_uri, jwks_uri or Client ID Metadata Document locally; refused when DCR_SSM_PREFIX is set (AWS)',
+    setBy: ['operator'],
+    whenUnset: 'public addresses only',
+    parse: hostList,
+  }),
+  localFetchCaFile: variable({
+    name: 'DCR_LOCAL_FETCH_CA_FILE',
+    meaning:
+      'LOCAL DEVELOPMENT ONLY: PEM file of a certificate authority the document fetcher trusts besides the default ones; refused when DCR_SSM_PREFIX is set (AWS)',
+    setBy: ['operator'],
+    whenUnset: 'the default certificate authorities only',
+    parse: text,
   }),
   dynamoDbEndpoint: variable({
     name: 'AWS_ENDPOINT_URL_DYNAMODB',

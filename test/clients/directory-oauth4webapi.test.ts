@@ -1,9 +1,12 @@
+import { exchangeAuthorization, registerClient } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { OAuthMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentFetcher } from '../../lib/metadata/https-document-fetcher.js';
 import { createClientDirectory } from '../../lib/runtime/directory.js';
-import { clientPath, type Harness, startHarness } from '../support/harness.js';
+import { BASE_URL, clientPath, type Harness, REGISTRATION_PATH, startHarness } from '../support/harness.js';
+import { MCP_CLIENT_REGISTRATIONS } from '../support/mcp-fixtures.js';
 import { mtlsFetch } from '../support/mtls-fetch.js';
 import { makeCertificate, SECTOR_HOST_NAME, type SectorServer, startSectorServer } from '../support/sector-server.js';
 import { startTokenEndpoint, TEST_AUTHORIZATION_CODE, type TokenEndpoint } from '../support/token-endpoint.js';
@@ -35,6 +38,8 @@ beforeAll(async () => {
         dynamoDb: h.dynamoDbConfig,
         secretSealer: h.secretSealer,
         audience: [issuer, tokenEndpoint],
+        // Client ID Metadata Documents on (the registration routes do not read this setting)
+        settings: { current: async () => ({ ...h.settings, clientIdMetadataDocumentsEnabled: true }) },
         // jwks_uri documents come from the local key server, whose name the test resolves to 127.0.0.1
         documentFetcher: createDocumentFetcher({ allowAddresses: ['127.0.0.1'], ca: keys.ca, resolve: async () => ['127.0.0.1'] }),
       }),
@@ -236,5 +241,112 @@ describe('what the directory sees of the registration lifecycle', () => {
     expect((await clientCredentials(client.client_id, oauth.ClientSecretBasic(read.body.client_secret))).access_token).toEqual(
       expect.any(String),
     );
+  });
+});
+
+describe('clients identified by the URL of their metadata document', () => {
+  it('oauth4webapi: a public client whose client_id is its document URL exchanges a code', async () => {
+    const clientId = `https://${SECTOR_HOST_NAME}:${keys.port}/oauth/client-metadata.json`;
+    keys.documents.set('/oauth/client-metadata.json', {
+      client_id: clientId,
+      client_name: 'document client',
+      redirect_uris: ['http://127.0.0.1/callback'],
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+    });
+    const client = { client_id: clientId };
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      oauth.validateAuthResponse(as, client, new URLSearchParams({ code: TEST_AUTHORIZATION_CODE }), oauth.skipStateCheck),
+      'http://127.0.0.1:61000/callback',
+      'a-code-verifier-of-enough-length-0123456789abcdef',
+      options,
+    );
+    expect((await oauth.processAuthorizationCodeResponse(as, client, response)).client_id).toBe(clientId);
+  });
+});
+
+describe('the MCP TypeScript SDK', () => {
+  // what the authorization server in front of this service advertises (docs/directory.md)
+  const metadata = (): OAuthMetadata => ({
+    issuer: endpoint.issuer,
+    authorization_endpoint: `${endpoint.issuer}/authorize`,
+    token_endpoint: endpoint.tokenEndpoint,
+    registration_endpoint: `${BASE_URL}${REGISTRATION_PATH}`,
+    response_types_supported: ['code'],
+    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+    client_id_metadata_document_supported: true,
+  });
+
+  it('registerClient, then exchangeAuthorization at a token endpoint on the directory', async () => {
+    const sdk = MCP_CLIENT_REGISTRATIONS.find((fixture) => fixture.name === 'MCP TypeScript SDK')!.body;
+    // registerClient posts to the registration handler of this service (through the test harness)
+    let registrationAccessToken = '';
+    const registration = await registerClient(BASE_URL, {
+      metadata: { ...metadata(), issuer: BASE_URL, authorization_endpoint: `${BASE_URL}/authorize`, token_endpoint: `${BASE_URL}/token` },
+      clientMetadata: sdk as never,
+      fetchFn: async (_url, init) => {
+        const answer = await h.call('POST', REGISTRATION_PATH, {
+          body: JSON.parse(String(init?.body)),
+          token: await h.initialAccessToken(),
+        });
+        // the SDK never uses RFC 7592, so its parsed answer does not keep the token: the test does
+        registrationAccessToken = answer.body.registration_access_token;
+        return new Response(answer.rawBody, { status: answer.status, headers: answer.headers });
+      },
+    });
+    expect(registration.token_endpoint_auth_method).toBe('client_secret_post');
+    const tokens = await exchangeAuthorization(endpoint.issuer, {
+      metadata: metadata(),
+      clientInformation: registration,
+      authorizationCode: TEST_AUTHORIZATION_CODE,
+      codeVerifier: 'a-code-verifier-of-enough-length-0123456789abcdef',
+      redirectUri: 'http://localhost:3000/callback',
+      fetchFn: options[oauth.customFetch] as never,
+    });
+    expect(tokens.access_token).toEqual(expect.any(String));
+
+    // deleted: the SDK's next exchange is refused with invalid_client
+    expect(
+      (
+        await h.call('DELETE', clientPath(registration.client_id), {
+          token: registrationAccessToken,
+        })
+      ).status,
+    ).toBe(204);
+    await expect(
+      exchangeAuthorization(endpoint.issuer, {
+        metadata: metadata(),
+        clientInformation: registration,
+        authorizationCode: TEST_AUTHORIZATION_CODE,
+        codeVerifier: 'a-code-verifier-of-enough-length-0123456789abcdef',
+        redirectUri: 'http://localhost:3000/callback',
+        fetchFn: options[oauth.customFetch] as never,
+      }),
+    ).rejects.toMatchObject({ errorCode: 'invalid_client' });
+  });
+
+  it('exchangeAuthorization for a client identified by its metadata document URL', async () => {
+    const clientId = `https://${SECTOR_HOST_NAME}:${keys.port}/mcp/client.json`;
+    keys.documents.set('/mcp/client.json', {
+      client_id: clientId,
+      client_name: 'MCP document client',
+      redirect_uris: ['http://localhost:3000/callback'],
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+    });
+    const tokens = await exchangeAuthorization(endpoint.issuer, {
+      metadata: metadata(),
+      clientInformation: { client_id: clientId },
+      authorizationCode: TEST_AUTHORIZATION_CODE,
+      codeVerifier: 'a-code-verifier-of-enough-length-0123456789abcdef',
+      redirectUri: 'http://localhost:3000/callback',
+      fetchFn: options[oauth.customFetch] as never,
+    });
+    expect(tokens.access_token).toEqual(expect.any(String));
   });
 });

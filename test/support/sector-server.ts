@@ -20,6 +20,8 @@ export interface SectorServer {
   readonly ca: string;
   /** JSON documents served with 200 by path. */
   readonly documents: Map<string, unknown>;
+  /** Extra response headers of a document, by path (Cache-Control, ...). */
+  readonly headers: Map<string, Record<string, string>>;
   /** Requests received: path and Host header. */
   readonly requests: { path: string; host: string | undefined }[];
   close(): Promise<void>;
@@ -71,6 +73,7 @@ export function makeCertificate(options: { readonly subject?: string; readonly s
 export async function startSectorServer(): Promise<SectorServer> {
   const { key, cert } = makeCertificate();
   const documents = new Map<string, unknown>();
+  const headers = new Map<string, Record<string, string>>();
   const requests: { path: string; host: string | undefined }[] = [];
   const big = JSON.stringify(Array.from({ length: LARGE_BYTES / 32 }, (_, i) => `https://client.example/cb/${String(i).padStart(6, '0')}`));
 
@@ -90,7 +93,9 @@ export async function startSectorServer(): Promise<SectorServer> {
     const status = /^\/status\/(\d{3})$/.exec(path);
     if (status) return void response.writeHead(Number(status[1])).end();
     if (documents.has(path))
-      return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(documents.get(path)));
+      return void response
+        .writeHead(200, { 'content-type': 'application/json', ...headers.get(path) })
+        .end(JSON.stringify(documents.get(path)));
     response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -101,6 +106,7 @@ export async function startSectorServer(): Promise<SectorServer> {
     port,
     ca: cert,
     documents,
+    headers,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

@@ -222,6 +222,14 @@ describe('settings catalog', () => {
   });
 
   describe('settingsFromEnv', () => {
+    it('reads the document hosts of Client ID Metadata Documents: * is any host, a bad entry is refused', () => {
+      expect(DEFAULT_SETTINGS.clientIdMetadataDocumentHosts).toEqual([]);
+      expect(settingsFromEnv({ DCR_CLIENT_ID_METADATA_HOSTS: '*' }).clientIdMetadataDocumentHosts).toEqual([]);
+      for (const bad of ['https://vscode.dev', 'vscode.dev:443', '.com', 'a b/c']) {
+        expect(() => settingsFromEnv({ DCR_CLIENT_ID_METADATA_HOSTS: bad })).toThrow(/DCR_CLIENT_ID_METADATA_HOSTS/);
+      }
+    });
+
     it('takes the documented defaults when no variable is set', () => {
       expect(settingsFromEnv({})).toEqual(DEFAULT_SETTINGS);
     });
@@ -243,6 +251,8 @@ describe('settings catalog', () => {
         DCR_CLIENT_SECRET_LIFETIME: '31536000',
         DCR_CLIENT_IDLE_LIFETIME: '7776000',
         DCR_ALLOW_NON_PUBLIC_SERVER_URIS: 'yes',
+        DCR_CLIENT_ID_METADATA_DOCUMENTS: 'yes',
+        DCR_CLIENT_ID_METADATA_HOSTS: 'vscode.dev, .Claude.ai',
       };
 
       // Act
@@ -264,6 +274,8 @@ describe('settings catalog', () => {
         clientSecretLifetimeSeconds: 31_536_000,
         clientIdleLifetimeSeconds: 7_776_000,
         allowNonPublicServerUris: true,
+        clientIdMetadataDocumentsEnabled: true,
+        clientIdMetadataDocumentHosts: ['vscode.dev', '.claude.ai'],
       };
       expect(settings).toEqual(expected);
     });

@@ -135,6 +135,8 @@ describe('SsmSettingsSource', () => {
       clientSecretLifetimeSeconds: 0,
       clientIdleLifetimeSeconds: 7_776_000,
       allowNonPublicServerUris: true,
+      clientIdMetadataDocumentsEnabled: false,
+      clientIdMetadataDocumentHosts: [],
     };
     expect(current).toEqual(expected);
   });
