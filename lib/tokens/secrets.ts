@@ -15,7 +15,16 @@ export function newSecret(random: RandomSource = systemRandom): string {
 }
 
 export function newClientId(random: RandomSource = systemRandom): string {
-  return random(CLIENT_ID_BYTES).toString('base64url');
+  return newPublicId(random, CLIENT_ID_BYTES);
+}
+
+/**
+ * A random base64url id that people type into commands (`npm run admin -- clients show <id>`): one in 64
+ * would start with `-` and be read as an option, so a leading `-` becomes `_` (the id keeps all but a
+ * fiftieth of a bit of its randomness).
+ */
+export function newPublicId(random: RandomSource, bytes: number): string {
+  return random(bytes).toString('base64url').replace(/^-/, '_');
 }
 
 // What newClientId makes: 18 bytes are exactly 24 base64url characters.

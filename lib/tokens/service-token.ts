@@ -1,4 +1,4 @@
-import { newSecret, type RandomSource, systemRandom } from './secrets.js';
+import { newPublicId, newSecret, type RandomSource, systemRandom } from './secrets.js';
 
 // Initial access tokens issued by this service: `dcriat_<id>_<secret>`. The prefix lets the composite
 // verifier route a token without trying every method, and makes a leaked token easy to recognise
@@ -18,7 +18,7 @@ export interface ServiceTokenParts {
 }
 
 export function newServiceToken(random: RandomSource = systemRandom): ServiceTokenParts & { readonly token: string } {
-  const id = random(ID_BYTES).toString('base64url');
+  const id = newPublicId(random, ID_BYTES);
   const secret = newSecret(random);
   return { id, secret, token: `${SERVICE_TOKEN_PREFIX}${id}_${secret}` };
 }

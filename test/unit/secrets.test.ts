@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashSecret, matchesHash, newClientId, newSecret, type RandomSource } from '../../lib/tokens/secrets.js';
+import { newServiceToken } from '../../lib/tokens/service-token.js';
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const DRAWS = 2_000;
@@ -70,7 +71,8 @@ describe('newClientId', () => {
 
     // Assess
     expect(requested).toEqual([18]);
-    expect(clientId).toBe(Buffer.alloc(18, 0xfb).toString('base64url'));
+    // 0xfb bytes encode as "-_v7...": the leading "-" becomes "_" (see below)
+    expect(clientId).toBe(`_${Buffer.alloc(18, 0xfb).toString('base64url').slice(1)}`);
   });
 
   it(`never repeats over ${DRAWS} draws`, () => {
@@ -135,5 +137,16 @@ describe('matchesHash', () => {
 
   it('is false, without throwing, for a stored hash of another length', () => {
     expect(matchesHash('abc', 'ungWv48Bz')).toBe(false);
+  });
+});
+
+describe('ids people type into commands', () => {
+  it('never start with "-", which a command line would read as an option', () => {
+    // bytes whose base64url starts with "-": 0xf8 = 111110 00 -> index 62 = "-"
+    const dashFirst: RandomSource = (bytes) => Buffer.alloc(bytes, 0xf8);
+
+    expect(Buffer.alloc(18, 0xf8).toString('base64url')).toMatch(/^-/);
+    expect(newClientId(dashFirst)).toMatch(/^_[A-Za-z0-9_-]{23}$/);
+    expect(newServiceToken(dashFirst).id).toMatch(/^_[A-Za-z0-9_-]{21}$/);
   });
 });
