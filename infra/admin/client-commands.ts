@@ -3,7 +3,6 @@
 // functions are exported for tests; main.ts runs them from the command line.
 
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { givePlacesBack } from '../../lib/policies/caps.js';
 import { type ClientRecord, GuardFailedError } from '../../lib/registration/client.js';
 import { secretSealerOf } from '../../lib/runtime/secret-sealer.js';
@@ -12,7 +11,7 @@ import { DynamoDbClientQuota } from '../../lib/store/dynamodb-client-quota.js';
 import { DynamoDbClientStore } from '../../lib/store/dynamodb-client-store.js';
 import type { SecretSealer } from '../../lib/tokens/secret-sealer.js';
 import { hashSecret, newSecret, type RandomSource, systemRandom } from '../../lib/tokens/secrets.js';
-import { type AdminIo, describeError, openDocuments, parseDuration, UsageError } from './iat-commands.js';
+import { type CommandIo, describeError, openDocuments, parseCommandLine, parseDuration, UsageError } from './command-line.js';
 import { formatTable, isoTime } from './text-output.js';
 
 export const CLIENTS_USAGE = `Usage: npm run admin -- clients <command> [options]
@@ -43,6 +42,17 @@ Options for every command:
 Every change is a lifecycle event (ClientUpdated, ClientCredentialsRotated, ClientDeleted) whose
 request_id starts with "admin-".`;
 
+const OPTIONS = {
+  table: { type: 'string' },
+  subject: { type: 'string' },
+  'software-id': { type: 'string' },
+  limit: { type: 'string' },
+  next: { type: 'string' },
+  retain: { type: 'string' },
+  'expires-in': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
 
@@ -136,7 +146,7 @@ class NotFound extends Error {
   }
 }
 
-export interface ClientAdminIo extends AdminIo {
+export interface ClientAdminIo extends CommandIo {
   /** The client table to work on; by default DynamoDB through the AWS SDK (tests may pass their own). */
   readonly openClients?: (tableName: string) => { admin: ClientAdmin; close(): void };
 }
@@ -145,7 +155,7 @@ export interface ClientAdminIo extends AdminIo {
 export async function runClientAdmin(argv: readonly string[], io: ClientAdminIo): Promise<number> {
   let opened: { admin: ClientAdmin; close(): void } | undefined;
   try {
-    const { values, positionals } = parseCommandLine(argv);
+    const { values, positionals } = parseCommandLine(argv, OPTIONS);
     if (values.help) {
       io.out(CLIENTS_USAGE);
       return 0;
@@ -200,7 +210,7 @@ export async function runClientAdmin(argv: readonly string[], io: ClientAdminIo)
       case 'rotate-secret': {
         const clientId = clientIdArgument();
         const { record, clientSecret } = await rotateClientSecret(open(), clientId, {
-          retainSeconds: values.retain === undefined ? undefined : parseDuration(values.retain),
+          retainSeconds: values.retain === undefined ? undefined : parseDuration(values.retain, '--retain'),
           expiresInSeconds: values['expires-in'] === undefined ? undefined : parseDuration(values['expires-in']),
         });
         if (values.json) io.out(JSON.stringify({ client_secret: clientSecret, ...clientSummary(record) }, null, 2));
@@ -240,29 +250,6 @@ export async function runClientAdmin(argv: readonly string[], io: ClientAdminIo)
     return 1;
   } finally {
     opened?.close();
-  }
-}
-
-function parseCommandLine(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        table: { type: 'string' },
-        subject: { type: 'string' },
-        'software-id': { type: 'string' },
-        limit: { type: 'string' },
-        next: { type: 'string' },
-        retain: { type: 'string' },
-        'expires-in': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
   }
 }
 

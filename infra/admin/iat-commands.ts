@@ -1,14 +1,19 @@
 // `npm run admin -- iat ...`: initial access tokens issued by this service, for teams without an
 // authorization server. The functions are exported for tests; main.ts runs them from the command line.
 
-import { parseArgs } from 'node:util';
-import { RegistrationError } from '../../lib/errors.js';
-import { LOOPBACK_HOSTS } from '../../lib/metadata/uri.js';
-import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore } from '../../lib/store/dynamodb-initial-access-token-store.js';
 import type { InitialAccessTokenRegister, InitialAccessTokenSummary, RevokeOutcome } from '../../lib/tokens/initial-access-token-store.js';
 import { hashSecret, type RandomSource, systemRandom } from '../../lib/tokens/secrets.js';
 import { newServiceToken } from '../../lib/tokens/service-token.js';
+import {
+  type CommandIo,
+  describeError,
+  MAX_DURATION_SECONDS,
+  openDocuments,
+  parseCommandLine,
+  parseDuration,
+  UsageError,
+} from './command-line.js';
 import { formatTable, isoTime } from './text-output.js';
 
 export const USAGE = `Usage: npm run admin -- iat <command> [options]
@@ -36,23 +41,25 @@ AWS_ENDPOINT_URL_DYNAMODB points it at a local endpoint (dynalite, DynamoDB Loca
 Registered clients (list, show, disable, enable, delete, rotate-secret): npm run admin -- clients --help`;
 
 const MAX_USES = 1_000_000;
-const MAX_EXPIRY_SECONDS = 365 * 86_400;
+const OPTIONS = {
+  table: { type: 'string' },
+  subject: { type: 'string' },
+  uses: { type: 'string' },
+  'expires-in': { type: 'string' },
+  scope: { type: 'string' },
+  policies: { type: 'string' },
+  description: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 const DEFAULT_EXPIRY = '24h';
 const DEFAULT_SCOPE = 'dcr:register';
 const MAX_TEXT = 500;
 // OAuth scope-token characters (RFC 6749 §3.3), and policy list names as lib/policies/config.ts allows them
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 const POLICY_LIST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
-const DURATION = /^(\d+)(s|m|h|d)$/;
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 
 /** A mistake in the command line: the usage is printed with it. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 export interface CreateTokenInput {
   readonly subject: string;
@@ -110,22 +117,12 @@ export function revokeInitialAccessToken(
   return register.revoke(id, Math.floor(now() / 1000));
 }
 
-/** `90s`, `30m`, `12h`, `7d` -> seconds. */
-export function parseDuration(text: string): number {
-  const match = DURATION.exec(text.trim());
-  if (!match) throw new UsageError(`--expires-in must be a number with a unit (90s, 30m, 12h, 7d), not "${text}"`);
-  const seconds = Number(match[1]) * UNIT_SECONDS[match[2]!]!;
-  if (seconds <= 0 || seconds > MAX_EXPIRY_SECONDS)
-    throw new UsageError(`--expires-in must be more than 0 and at most 365d, not "${text}"`);
-  return seconds;
-}
-
 function checkCreateInput(input: CreateTokenInput): void {
   if (!input.subject.trim() || input.subject.length > MAX_TEXT)
     throw new UsageError(`--subject must be 1 to ${MAX_TEXT} characters (the team the token is for)`);
   if (!Number.isInteger(input.uses) || input.uses < 1 || input.uses > MAX_USES)
     throw new UsageError(`--uses must be a whole number from 1 to ${MAX_USES}`);
-  if (!Number.isInteger(input.expiresInSeconds) || input.expiresInSeconds <= 0 || input.expiresInSeconds > MAX_EXPIRY_SECONDS) {
+  if (!Number.isInteger(input.expiresInSeconds) || input.expiresInSeconds <= 0 || input.expiresInSeconds > MAX_DURATION_SECONDS) {
     throw new UsageError('--expires-in must be more than 0 and at most 365d');
   }
   if (input.scopes.length === 0 || !input.scopes.every((scope) => SCOPE_TOKEN.test(scope))) {
@@ -138,20 +135,16 @@ function checkCreateInput(input: CreateTokenInput): void {
     throw new UsageError(`--description must be at most ${MAX_TEXT} characters`);
 }
 
-export interface AdminIo {
-  readonly env: NodeJS.ProcessEnv;
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
+export interface AdminIo extends CommandIo {
   /** The token table to work on; by default DynamoDB through the AWS SDK (tests may pass their own). */
   readonly openRegister?: (tableName: string) => { register: InitialAccessTokenRegister; close(): void };
-  readonly now?: () => number;
 }
 
 /** Runs one command line; returns the exit code (0 done, 1 failed, 2 wrong usage). */
 export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<number> {
   let opened: { register: InitialAccessTokenRegister; close(): void } | undefined;
   try {
-    const { values, positionals } = parseCommandLine(argv);
+    const { values, positionals } = parseCommandLine(argv, OPTIONS);
     if (values.help) {
       io.out(USAGE);
       return 0;
@@ -224,29 +217,6 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
   }
 }
 
-function parseCommandLine(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        table: { type: 'string' },
-        subject: { type: 'string' },
-        uses: { type: 'string' },
-        'expires-in': { type: 'string' },
-        scope: { type: 'string' },
-        policies: { type: 'string' },
-        description: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
 function parseWholeNumber(text: string, option: string): number {
   if (!/^\d+$/.test(text.trim())) throw new UsageError(`${option} must be a whole number, not "${text}"`);
   return Number(text);
@@ -256,25 +226,6 @@ function parseWholeNumber(text: string, option: string): number {
 function openDynamoDbRegister(tableName: string, env: NodeJS.ProcessEnv) {
   const documents = openDocuments(env);
   return { register: new DynamoDbInitialAccessTokenStore(documents, tableName), close: () => documents.destroy() };
-}
-
-/** DynamoDB through the SDK's usual configuration; a loopback endpoint (the local datastore) needs no real credentials. */
-export function openDocuments(env: NodeJS.ProcessEnv) {
-  const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || env.AWS_ENDPOINT_URL?.trim();
-  const local = endpoint !== undefined && isLoopback(endpoint);
-  return createDocumentClient({
-    ...(local && !env.AWS_REGION && !env.AWS_DEFAULT_REGION && { region: 'us-east-1' }),
-    // dynalite and DynamoDB Local accept any credentials; without some, the SDK would look for real ones
-    ...(local && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  });
-}
-
-function isLoopback(endpoint: string): boolean {
-  try {
-    return LOOPBACK_HOSTS.has(new URL(endpoint).hostname);
-  } catch {
-    return false;
-  }
 }
 
 function describeCreated({ token, summary }: CreatedToken): string {
@@ -332,16 +283,4 @@ function statusOf(token: InitialAccessTokenSummary, nowSeconds: number): string 
   if (token.expiresAt <= nowSeconds) return 'expired';
   if (token.usesLeft <= 0) return 'used up';
   return 'active';
-}
-
-export function describeError(error: unknown): string {
-  if (error instanceof RegistrationError) {
-    const cause = (error as { cause?: unknown }).cause;
-    // an unexpected datastore failure: the cause says what (credentials, region, permissions)
-    if (cause instanceof Error && error.status === 500) {
-      return `${cause.name}: ${cause.message} (check the AWS SDK configuration: AWS_REGION, AWS_PROFILE or credentials, AWS_ENDPOINT_URL_DYNAMODB)`;
-    }
-    return error.description;
-  }
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

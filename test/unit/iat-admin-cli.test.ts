@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, runAdmin, USAGE, UsageError } from '../../infra/admin/iat-commands.js';
+import { parseDuration, UsageError } from '../../infra/admin/command-line.js';
+import { runAdmin, USAGE } from '../../infra/admin/iat-commands.js';
 import type { InitialAccessTokenRegister, StoredInitialAccessToken } from '../../lib/tokens/initial-access-token-store.js';
 
 // The command line of `npm run admin`: parsing, validation and exit codes. The token table is an
