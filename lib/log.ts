@@ -13,6 +13,11 @@ export function setLogLevel(level: LogLevel): void {
   threshold = ORDER[level];
 }
 
+/** DCR_LOG_LEVEL=silent: nothing at all is written (benchmarks, the test suite). */
+export function silenced(): boolean {
+  return threshold === ORDER.silent;
+}
+
 export function log(level: Level, message: string, fields: Readonly<Record<string, unknown>> = {}): void {
   if (ORDER[level] < threshold) return;
   const line = JSON.stringify({ level, message, ...ownFields(fields), time: new Date().toISOString() });
@@ -26,4 +31,13 @@ const RESERVED = new Set(['level', 'message', 'time']);
 function ownFields(fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
   if (!Object.keys(fields).some((name) => RESERVED.has(name))) return fields;
   return Object.fromEntries(Object.entries(fields).map(([name, value]) => [RESERVED.has(name) ? `field_${name}` : name, value]));
+}
+
+/**
+ * An audit line (level "audit"): written at every level but `silent`, so an operator who turns the
+ * request lines down to warnings still keeps the record of who changed which client.
+ */
+export function audit(message: string, fields: Readonly<Record<string, unknown>>): void {
+  if (silenced()) return;
+  console.log(JSON.stringify({ level: 'audit', message, ...ownFields(fields), time: new Date().toISOString() }));
 }

@@ -92,11 +92,12 @@ function adminRequestId(): string {
 }
 
 async function setDisabled(admin: ClientAdmin, clientId: string, disabled: boolean): Promise<ClientRecord> {
-  return admin.store.update(
+  const { record } = await admin.store.update(
     clientId,
     { secret: { kind: 'keep' }, disabled, requestId: adminRequestId(), updatedAt: Math.floor(admin.now() / 1000) },
     { registrationTokenHash: 'operator' },
   );
+  return record;
 }
 
 export async function rotateClientSecret(
@@ -120,7 +121,7 @@ export async function rotateClientSecret(
     );
   }
   const sealed = recoverable ? await admin.sealer!.seal(clientSecret, clientId) : undefined;
-  const record = await admin.store.update(
+  const { record } = await admin.store.update(
     clientId,
     {
       secret: {

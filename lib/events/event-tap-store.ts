@@ -1,11 +1,11 @@
-import type { ClientChange, ClientRecord, ClientStore, IdleRefresh, WriteGuard } from '../registration/client.js';
+import type { ClientChange, ClientRecord, ClientStore, ClientWrite, IdleRefresh, WriteGuard } from '../registration/client.js';
 import { type LifecycleEvent, lifecycleEvents } from './lifecycle-events.js';
 
 /**
  * Local mode has no table stream (the embedded DynamoDB has none): this wrapper gives each write's
  * before and after images to the same mapping the stream function uses, so a developer sees the same
- * events. Reading the item before an update costs one GetItem more, locally only; DynamoDB's TTL
- * sweep does not run locally either, so ClientExpired is never seen here.
+ * events (an update tells the item as it was, so no read is added). DynamoDB's TTL sweep does not run
+ * locally either, so ClientExpired is never seen here.
  */
 export class EventTapStore implements ClientStore {
   constructor(
@@ -28,11 +28,11 @@ export class EventTapStore implements ClientStore {
     return this.inner.recordUse(clientId, refresh);
   }
 
-  async update(clientId: string, change: ClientChange, guard: WriteGuard): Promise<ClientRecord> {
-    const before = await this.inner.find(clientId);
-    const after = await this.inner.update(clientId, change, guard);
-    this.tap(before, after);
-    return after;
+  async update(clientId: string, change: ClientChange, guard: WriteGuard): Promise<ClientWrite> {
+    const written = await this.inner.update(clientId, change, guard);
+    // without the item as it was (a write whose answer was lost, read back) there is nothing to compare
+    if (written.previous) this.tap(written.previous, written.record);
+    return written;
   }
 
   async delete(clientId: string, guard: WriteGuard): Promise<ClientRecord | undefined> {

@@ -37,6 +37,13 @@ export function requestIdOf(event: unknown): string | undefined {
   return typeof context?.requestId === 'string' ? context.requestId : undefined;
 }
 
+/** The caller's address as API Gateway saw it (requestContext.identity.sourceIp), for the audit line. */
+export function sourceIpOf(event: unknown): string | undefined {
+  const context = isRecord(event) && isRecord(event.requestContext) ? event.requestContext : undefined;
+  const identity = context && isRecord(context.identity) ? context.identity : undefined;
+  return typeof identity?.sourceIp === 'string' ? identity.sourceIp : undefined;
+}
+
 type EventRecord = Readonly<Record<string, unknown>>;
 
 function isRecord(value: unknown): value is EventRecord {

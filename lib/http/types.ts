@@ -18,3 +18,24 @@ export interface HttpResponse {
   /** JSON text, or '' for no body. */
   readonly body: string;
 }
+
+/**
+ * A change of a client, for the audit line the handler writes (the handler adds who asked from where):
+ * field names only, never a value.
+ */
+export interface ClientAudit {
+  readonly operation: 'register' | 'update' | 'rotate' | 'delete';
+  readonly clientId: string;
+  /** The initial access token's subject (register), the registering subject stored on the client (management), or 'anonymous'. */
+  readonly who: string;
+  /**
+   * Names of the fields that changed, and flags such as "client_secret rotated" (lib/registration/changed-fields.ts);
+   * absent when not known (the write's answer was lost, and only its result was read back).
+   */
+  readonly changed?: readonly string[];
+}
+
+/** What a use case answers: the response, and the audit of the client change it made, if any. */
+export interface UseCaseAnswer extends HttpResponse {
+  readonly audit?: ClientAudit;
+}

@@ -1,6 +1,7 @@
 import { invalidToken, missingToken, temporarilyUnavailable } from '../errors.js';
 import { bearerToken } from '../http/authorization.js';
 import type { HttpRequest } from '../http/types.js';
+import { countMetric } from '../metrics.js';
 import type { Settings } from '../settings/catalog.js';
 import { requireOneScope, type VerifiedAccessToken } from '../tokens/initial-access-token.js';
 import type { RegistrationDependencies } from './dependencies.js';
@@ -18,6 +19,20 @@ import type { RegistrationDependencies } from './dependencies.js';
  * Returns the verified token, or undefined for an anonymous registration.
  */
 export async function authorizeRegistration(
+  request: HttpRequest,
+  settings: Settings,
+  deps: RegistrationDependencies,
+): Promise<VerifiedAccessToken | undefined> {
+  try {
+    return await checkedToken(request, settings, deps);
+  } catch (error) {
+    // missing, refused, short of scope, or not checkable: a spike means an attack or a broken issuer
+    countMetric('InitialAccessTokenFailures');
+    throw error;
+  }
+}
+
+async function checkedToken(
   request: HttpRequest,
   settings: Settings,
   deps: RegistrationDependencies,

@@ -160,6 +160,13 @@ export interface IdleRefresh {
   readonly refreshBefore: number;
 }
 
+/** An update of a stored client: the item before it (what changed is told from the two) and after it. */
+export interface ClientWrite {
+  /** Absent when the write's answer was lost and the item was read back: only the result is known. */
+  readonly previous?: ClientRecord;
+  readonly record: ClientRecord;
+}
+
 export interface ClientStore {
   // Writes answer the truth: when a write's answer is lost (timeout, dropped connection), the adapter
   // reads the item back and reports whether the write landed; it throws a 503 only when it did not.
@@ -174,8 +181,8 @@ export interface ClientStore {
    * when it wrote; false when no write was due, or the client is gone or disabled.
    */
   recordUse(clientId: string, refresh: IdleRefresh): Promise<boolean>;
-  /** Applies the change if the guard holds and returns the item as written; GuardFailedError otherwise. */
-  update(clientId: string, change: ClientChange, guard: WriteGuard): Promise<ClientRecord>;
+  /** Applies the change if the guard holds and returns the item as it was and as written; GuardFailedError otherwise. */
+  update(clientId: string, change: ClientChange, guard: WriteGuard): Promise<ClientWrite>;
   /**
    * Deletes the client if the guard holds and returns it as it was; GuardFailedError otherwise.
    * Undefined when the delete landed but its answer was lost: what the item held is then unknown.

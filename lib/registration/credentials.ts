@@ -133,7 +133,11 @@ export function hintedKind(token: string): SecretState {
   return USUAL_KIND;
 }
 
-type Rewritten = { record: ClientRecord; clientSecret?: string; registrationAccessToken: string };
+/**
+ * The credentials a management call answers with. `wrote`: this call changed the client (a repeat
+ * answered from held credentials did not); `previous`: the client before the write, when known.
+ */
+type Rewritten = { wrote?: true; previous?: ClientRecord; record: ClientRecord; clientSecret?: string; registrationAccessToken: string };
 
 /**
  * One UpdateItem guarded by the token hash (and the expected secret kind, and a kept secret's expiry):
@@ -162,7 +166,7 @@ export async function rewriteCredentials(
     const kept = plan.change.kind === 'keep';
     // a secret the lost answer carried is still the client's when this write keeps it
     const clientSecret = plan.clientSecret ?? (kept ? held?.clientSecret : undefined);
-    const record = await store.update(
+    const { previous, record } = await store.update(
       rewrite.clientId,
       {
         metadata: rewrite.metadata,
@@ -181,7 +185,13 @@ export async function rewriteCredentials(
         ...guard,
       },
     );
-    return { record, clientSecret: await secretToShow(deps, record, clientSecret), registrationAccessToken: newToken ?? currentToken };
+    return {
+      wrote: true,
+      previous,
+      record,
+      clientSecret: await secretToShow(deps, record, clientSecret),
+      registrationAccessToken: newToken ?? currentToken,
+    };
   };
 
   const expected = rewrite.expected;

@@ -1,9 +1,10 @@
 import { methodNotAllowed } from '../errors.js';
 import { noContent } from '../http/responses.js';
-import type { HttpRequest, HttpResponse } from '../http/types.js';
+import type { HttpRequest, UseCaseAnswer } from '../http/types.js';
 import { log } from '../log.js';
 import { givePlacesBack } from '../policies/caps.js';
 import { hashSecret } from '../tokens/secrets.js';
+import { clientChanges } from './changed-fields.js';
 import { type ClientRecord, type ClientStore, GuardFailedError } from './client.js';
 import { presenterOf } from './credentials.js';
 import type { RegistrationDependencies } from './dependencies.js';
@@ -15,7 +16,7 @@ import { toSeconds } from './lifecycle.js';
  * the item holds the secret and token hashes, so they go with it. A client that holds places in the
  * client caps (the deleted item says which) gives them back: one more write per counter.
  */
-export async function deleteClient(deps: RegistrationDependencies, request: HttpRequest): Promise<HttpResponse> {
+export async function deleteClient(deps: RegistrationDependencies, request: HttpRequest): Promise<UseCaseAnswer> {
   const settings = await managementSettings(deps);
   if (!settings.allowClientDelete) throw methodNotAllowed('GET, PUT');
   const store = clientStore(deps);
@@ -34,7 +35,16 @@ export async function deleteClient(deps: RegistrationDependencies, request: Http
       clientId,
     });
   } else if (deleted.quotaCounters?.length) await givePlacesBack(deps.quota, deleted.quotaCounters);
-  return noContent();
+  return {
+    ...noContent(),
+    // a delete whose answer was lost leaves no record of what the client held: who and what are unknown
+    audit: {
+      operation: 'delete',
+      clientId,
+      who: deleted ? (deleted.registeredBy ?? 'anonymous') : 'unknown',
+      changed: deleted && clientChanges(deleted, undefined),
+    },
+  };
 }
 
 /**

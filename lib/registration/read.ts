@@ -1,4 +1,5 @@
-import type { HttpRequest, HttpResponse } from '../http/types.js';
+import type { HttpRequest, UseCaseAnswer } from '../http/types.js';
+import { clientChanges } from './changed-fields.js';
 import { isSecretExpired } from './client.js';
 import { clientInformation } from './client-information.js';
 import { heldAnswer, hintedKind, presenterOf, requestDigest, rewriteCredentials, secretToShow, stateOf } from './credentials.js';
@@ -12,12 +13,20 @@ import { recordClientUse, toSeconds } from './lifecycle.js';
  * secret is replaced). With rotation: one UpdateItem guarded by the token hash, which checks the token
  * and writes the new credentials at once.
  */
-export async function read(deps: RegistrationDependencies, request: HttpRequest): Promise<HttpResponse> {
+export async function read(deps: RegistrationDependencies, request: HttpRequest): Promise<UseCaseAnswer> {
   const settings = await managementSettings(deps);
   const store = clientStore(deps);
   const token = registrationAccessToken(request);
   const clientId = pathClientId(request);
-  const answer = (result: Awaited<ReturnType<typeof rewriteCredentials>>) => clientInformation(200, result.record, result, request.baseUrl);
+  const answer = (result: Awaited<ReturnType<typeof rewriteCredentials>>): UseCaseAnswer => {
+    // a rotation (or an expired secret's renewal) is audited; a repeat answered from held credentials wrote nothing
+    const changed = result.previous && clientChanges(result.previous, result.record);
+    const audited = result.wrote && changed?.length !== 0;
+    return {
+      ...clientInformation(200, result.record, result, request.baseUrl),
+      audit: audited ? { operation: 'rotate', clientId, who: result.record.registeredBy ?? 'anonymous', changed } : undefined,
+    };
+  };
 
   let renewSecret = false;
   let known: ReturnType<typeof stateOf> | undefined;

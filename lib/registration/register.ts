@@ -1,5 +1,5 @@
 import { readJsonObject } from '../http/body.js';
-import type { HttpRequest, HttpResponse } from '../http/types.js';
+import type { HttpRequest, UseCaseAnswer } from '../http/types.js';
 import { log } from '../log.js';
 import { secretStateOf } from '../metadata/client-secret.js';
 import { validateMetadata } from '../metadata/validate.js';
@@ -8,6 +8,7 @@ import { applyPolicies, policiesInForce, registrationLists, withSoftwareStatemen
 import { inRecovery } from '../time-budget.js';
 import { hashSecret, newClientId } from '../tokens/secrets.js';
 import { authorizeRegistration } from './authorize-registration.js';
+import { clientChanges } from './changed-fields.js';
 import type { ClientRecord } from './client.js';
 import { clientInformation } from './client-information.js';
 import { issueSecret, newRegistrationAccessToken } from './credentials.js';
@@ -21,7 +22,7 @@ import { metadataContext } from './metadata-context.js';
  * only an accepted client takes its places in the caps and a use of its initial access token, and
  * both go back if the client cannot be stored.
  */
-export async function register(deps: RegistrationDependencies, request: HttpRequest): Promise<HttpResponse> {
+export async function register(deps: RegistrationDependencies, request: HttpRequest): Promise<UseCaseAnswer> {
   const settings = await registrationSettings(deps);
   const store = clientStore(deps);
   const caller = await authorizeRegistration(request, settings, deps);
@@ -78,5 +79,8 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
     });
     throw error;
   }
-  return clientInformation(201, record, { clientSecret: secret?.clientSecret, registrationAccessToken }, request.baseUrl);
+  return {
+    ...clientInformation(201, record, { clientSecret: secret?.clientSecret, registrationAccessToken }, request.baseUrl),
+    audit: { operation: 'register', clientId, who: caller?.subject ?? 'anonymous', changed: clientChanges(undefined, record) },
+  };
 }

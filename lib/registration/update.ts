@@ -1,12 +1,13 @@
 import { invalidRequest } from '../errors.js';
 import { readJsonObject } from '../http/body.js';
-import type { HttpRequest, HttpResponse } from '../http/types.js';
+import type { HttpRequest, UseCaseAnswer } from '../http/types.js';
 import { secretStateOf } from '../metadata/client-secret.js';
 import { requestsOutsideFetch } from '../metadata/sector-identifier.js';
 import { validateMetadata } from '../metadata/validate.js';
 import { applyPolicies, policiesInForce, updateLists, withSoftwareStatement } from '../policies/pipeline.js';
 import type { PolicyRequest } from '../policies/policy.js';
 import type { Settings } from '../settings/catalog.js';
+import { clientChanges } from './changed-fields.js';
 import type { ClientStore } from './client.js';
 import { clientInformation } from './client-information.js';
 import { presenterOf, requestDigest, rewriteCredentials } from './credentials.js';
@@ -24,7 +25,7 @@ const SERVER_ASSIGNED = ['registration_access_token', 'registration_client_uri',
  * when the body carries client_secret), replaces it and the rotated credentials. While registration
  * policies are configured, the client's policy lists run again first, which costs one GetItem more.
  */
-export async function update(deps: RegistrationDependencies, request: HttpRequest): Promise<HttpResponse> {
+export async function update(deps: RegistrationDependencies, request: HttpRequest): Promise<UseCaseAnswer> {
   const settings = await managementSettings(deps);
   const store = clientStore(deps);
   const token = registrationAccessToken(request);
@@ -36,6 +37,8 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
 
   const target = secretStateOf(metadata);
   const {
+    wrote,
+    previous,
     record,
     clientSecret,
     registrationAccessToken: issuedToken,
@@ -54,7 +57,16 @@ export async function update(deps: RegistrationDependencies, request: HttpReques
     requestId: request.requestId,
     request: requestDigest(request.method, request.body),
   });
-  return clientInformation(200, record, { clientSecret, registrationAccessToken: issuedToken }, request.baseUrl);
+  return {
+    ...clientInformation(200, record, { clientSecret, registrationAccessToken: issuedToken }, request.baseUrl),
+    // a repeat answered from held credentials wrote nothing: no audit
+    audit: wrote && {
+      operation: 'update',
+      clientId,
+      who: record.registeredBy ?? 'anonymous',
+      changed: previous && clientChanges(previous, record),
+    },
+  };
 }
 
 /**

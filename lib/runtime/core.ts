@@ -21,6 +21,8 @@ export interface Runtime {
   readonly dependencies: RegistrationDependencies;
   /** Base of registration_client_uri when set; otherwise each request's own host and stage. */
   readonly publicBaseUrl?: string;
+  /** The Stage dimension of the metrics (DCR_STAGE); 'local' when unset. */
+  readonly stage?: string;
 }
 
 export interface RuntimeOptions {
@@ -72,6 +74,7 @@ export function coreFromEnv(env: NodeJS.ProcessEnv, options: RuntimeOptions = {}
         random: systemRandom,
       },
       publicBaseUrl: environment.publicBaseUrl,
+      stage: environment.stage,
     },
   };
 }

@@ -1,5 +1,5 @@
 import { apiHandler } from '../http/api-handler.js';
-import type { HttpRequest, HttpResponse } from '../http/types.js';
+import type { HttpRequest, UseCaseAnswer } from '../http/types.js';
 import type { RegistrationDependencies } from '../registration/dependencies.js';
 import type { SettingsCheck } from '../settings/settings-source.js';
 import { type Core, coreFromEnv, type Runtime } from './core.js';
@@ -8,7 +8,7 @@ import { type Core, coreFromEnv, type Runtime } from './core.js';
 // extras only that route needs (registration's initial access token verifiers). Each entry imports
 // just these, so each bundle carries its own route and nothing of the others.
 
-export type RouteUseCase = (deps: RegistrationDependencies, request: HttpRequest) => Promise<HttpResponse>;
+export type RouteUseCase = (deps: RegistrationDependencies, request: HttpRequest) => Promise<UseCaseAnswer>;
 
 /** What a route adds to the shared wiring. */
 export interface RouteWiring {
@@ -42,6 +42,10 @@ export function routeHandler(route: string, useCase: RouteUseCase, { extras, set
   };
   return apiHandler(route, () => {
     const runtime = current ?? ownRuntime();
-    return { useCase: (request: HttpRequest) => useCase(runtime.dependencies, request), publicBaseUrl: runtime.publicBaseUrl };
+    return {
+      useCase: (request: HttpRequest) => useCase(runtime.dependencies, request),
+      publicBaseUrl: runtime.publicBaseUrl,
+      stage: runtime.stage,
+    };
   });
 }

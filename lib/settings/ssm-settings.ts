@@ -1,6 +1,7 @@
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { temporarilyUnavailable } from '../errors.js';
 import { log } from '../log.js';
+import { countMetric } from '../metrics.js';
 import { AWS_CLIENT_TIMEOUTS, boundedCall, TIME_BUDGET } from '../time-budget.js';
 import { SETTINGS, type Settings, SettingValueError, settingsFromStrings } from './catalog.js';
 import type { SettingsCheck, SettingsSource } from './settings-source.js';
@@ -52,6 +53,7 @@ export class SsmSettingsSource implements SettingsSource {
       this.cached = { settings, expiresAt: this.now() + this.options.ttlSeconds * 1000 };
       return settings;
     } catch (error) {
+      countMetric('SettingsReadFailures');
       if (this.cached) {
         log('warn', 'settings refresh failed; keeping the last values', failure(error));
         // Keep them for another TTL: retrying at once would put an SSM call (and its latency) on every

@@ -3,6 +3,7 @@ import {
   type ClientChange,
   type ClientRecord,
   type ClientStore,
+  type ClientWrite,
   GuardFailedError,
   type IdleRefresh,
   isIdleExpired,
@@ -91,48 +92,44 @@ export class DynamoDbClientStore implements ClientStore {
     }
   }
 
-  async update(clientId: string, change: ClientChange, guard: WriteGuard): Promise<ClientRecord> {
-    const expression = new ExpressionBuilder();
-    const sets = [
-      `${expression.name(ATTR.version)} = ${expression.name(ATTR.version)} + ${expression.value(1)}`,
-      `${expression.name(ATTR.updatedAt)} = ${expression.value(change.updatedAt)}`,
-    ];
-    const removes: string[] = [];
-    const set = (attribute: string, value: unknown) => sets.push(`${expression.name(attribute)} = ${expression.value(value)}`);
-    const remove = (...attributes: string[]) => removes.push(...attributes.map((attribute) => expression.name(attribute)));
-    if (change.metadata !== undefined) set(ATTR.metadata, change.metadata);
-    if (change.registrationTokenHash !== undefined) set(ATTR.registrationTokenHash, change.registrationTokenHash);
-    if (change.idleExpiresAt !== undefined) set(ATTR.idleExpiresAt, change.idleExpiresAt);
-    if (change.requestId !== undefined) set(ATTR.lastRequestId, change.requestId);
-    if (change.disabled === true) set(ATTR.disabled, true);
-    if (change.disabled === false) remove(ATTR.disabled);
+  async update(clientId: string, change: ClientChange, guard: WriteGuard): Promise<ClientWrite> {
+    const write = new ItemWrite();
+    write.add(ATTR.version, 1);
+    write.set(ATTR.updatedAt, change.updatedAt);
+    if (change.metadata !== undefined) write.set(ATTR.metadata, change.metadata);
+    if (change.registrationTokenHash !== undefined) write.set(ATTR.registrationTokenHash, change.registrationTokenHash);
+    if (change.idleExpiresAt !== undefined) write.set(ATTR.idleExpiresAt, change.idleExpiresAt);
+    if (change.requestId !== undefined) write.set(ATTR.lastRequestId, change.requestId);
+    if (change.disabled === true) write.set(ATTR.disabled, true);
+    if (change.disabled === false) write.remove(ATTR.disabled);
     const previous = change.previousToken;
     if (previous?.kind === 'set') {
-      set(ATTR.previousRegistrationTokenHash, previous.hash);
-      set(ATTR.previousRegistrationTokenValidUntil, previous.validUntil);
+      write.set(ATTR.previousRegistrationTokenHash, previous.hash);
+      write.set(ATTR.previousRegistrationTokenValidUntil, previous.validUntil);
     }
-    if (previous?.kind === 'set' || previous?.kind === 'pending') set(ATTR.pendingCredentials, previous.pendingCredentials);
+    if (previous?.kind === 'set' || previous?.kind === 'pending') write.set(ATTR.pendingCredentials, previous.pendingCredentials);
     if (previous?.kind === 'remove') {
-      remove(ATTR.previousRegistrationTokenHash, ATTR.previousRegistrationTokenValidUntil, ATTR.pendingCredentials);
+      write.remove(ATTR.previousRegistrationTokenHash, ATTR.previousRegistrationTokenValidUntil, ATTR.pendingCredentials);
     }
     const secret = change.secret;
     const previousSecret = [ATTR.previousSecretHash, ATTR.previousSecretValidUntil, ATTR.previousSecretExpiresAt];
-    if (secret.kind === 'keep' && secret.dropSealed) remove(ATTR.secretSealed);
-    if (secret.kind === 'remove') remove(ATTR.secretHash, ATTR.secretSealed, ATTR.secretExpiresAt, ...previousSecret);
+    if (secret.kind === 'keep' && secret.dropSealed) write.remove(ATTR.secretSealed);
+    if (secret.kind === 'remove') write.remove(ATTR.secretHash, ATTR.secretSealed, ATTR.secretExpiresAt, ...previousSecret);
     if (secret.kind === 'replace') {
       if (secret.retainUntil !== undefined) {
         // operands read the item as it was before this write: the replaced secret becomes the previous one
-        sets.push(`${expression.name(ATTR.previousSecretHash)} = ${expression.name(ATTR.secretHash)}`);
-        sets.push(`${expression.name(ATTR.previousSecretExpiresAt)} = ${expression.name(ATTR.secretExpiresAt)}`);
-        set(ATTR.previousSecretValidUntil, secret.retainUntil);
+        write.copy(ATTR.previousSecretHash, ATTR.secretHash);
+        write.copy(ATTR.previousSecretExpiresAt, ATTR.secretExpiresAt);
+        write.set(ATTR.previousSecretValidUntil, secret.retainUntil);
       } else {
-        remove(...previousSecret);
+        write.remove(...previousSecret);
       }
-      set(ATTR.secretHash, secret.hash);
-      set(ATTR.secretExpiresAt, secret.expiresAt ?? 0);
-      if (secret.sealed !== undefined) set(ATTR.secretSealed, secret.sealed);
-      else remove(ATTR.secretSealed);
+      write.set(ATTR.secretHash, secret.hash);
+      write.set(ATTR.secretExpiresAt, secret.expiresAt ?? 0);
+      if (secret.sealed !== undefined) write.set(ATTR.secretSealed, secret.sealed);
+      else write.remove(ATTR.secretSealed);
     }
+    const expression = new ExpressionBuilder();
     const written = await this.write(
       clientId,
       guard,
@@ -140,15 +137,22 @@ export class DynamoDbClientStore implements ClientStore {
         this.documents.update({
           TableName: this.tableName,
           Key: { [ATTR.clientId]: clientId },
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          UpdateExpression: write.expression(expression),
           ConditionExpression: this.guardCondition(expression, guard),
           ExpressionAttributeNames: expression.names,
           ExpressionAttributeValues: expression.values,
-          ReturnValues: 'ALL_NEW',
+          // the item as it was (ALL_OLD costs nothing extra): the caller learns what changed, and the
+          // item as written is the same actions applied to it
+          ReturnValues: 'ALL_OLD',
         }),
       (stored) => stored !== undefined && reflects(stored, change, guard),
     );
-    return 'output' in written ? toRecord(written.output.Attributes as unknown as ClientItem) : written.stored!;
+    if (!('output' in written)) return { record: written.stored! };
+    const before = written.output.Attributes as Record<string, unknown>;
+    return {
+      previous: toRecord(before as unknown as ClientItem),
+      record: toRecord(write.applyTo(before) as unknown as ClientItem),
+    };
   }
 
   async delete(clientId: string, guard: WriteGuard): Promise<ClientRecord | undefined> {
@@ -358,5 +362,62 @@ class ExpressionBuilder {
     const placeholder = `:v${this.count++}`;
     this.values[placeholder] = value;
     return placeholder;
+  }
+}
+
+type WriteAction =
+  | { readonly attribute: string; readonly set: unknown }
+  | { readonly attribute: string; readonly copyOf: string }
+  | { readonly attribute: string; readonly add: number }
+  | { readonly attribute: string; readonly remove: true };
+
+/**
+ * The SET and REMOVE actions of one UpdateItem, kept as data: the same list renders the UpdateExpression
+ * and applies the write to the item as it was (ReturnValues ALL_OLD). One request then tells the item
+ * before and after, and the two can never disagree with what DynamoDB wrote.
+ */
+class ItemWrite {
+  private readonly actions: WriteAction[] = [];
+
+  set(attribute: string, value: unknown): void {
+    this.actions.push({ attribute, set: value });
+  }
+
+  /** Sets `attribute` to the value `from` had before this write. */
+  copy(attribute: string, from: string): void {
+    this.actions.push({ attribute, copyOf: from });
+  }
+
+  add(attribute: string, by: number): void {
+    this.actions.push({ attribute, add: by });
+  }
+
+  remove(...attributes: string[]): void {
+    for (const attribute of attributes) this.actions.push({ attribute, remove: true });
+  }
+
+  expression(expression: ExpressionBuilder): string {
+    const sets: string[] = [];
+    const removes: string[] = [];
+    for (const action of this.actions) {
+      const name = expression.name(action.attribute);
+      if ('remove' in action) removes.push(name);
+      else if ('copyOf' in action) sets.push(`${name} = ${expression.name(action.copyOf)}`);
+      else if ('add' in action) sets.push(`${name} = ${name} + ${expression.value(action.add)}`);
+      else sets.push(`${name} = ${expression.value(action.set)}`);
+    }
+    return `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`;
+  }
+
+  /** The item as written: every operand reads the item as it was, as in DynamoDB. */
+  applyTo(before: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const after: Record<string, unknown> = { ...before };
+    for (const action of this.actions) {
+      if ('remove' in action) delete after[action.attribute];
+      else if ('copyOf' in action) after[action.attribute] = before[action.copyOf];
+      else if ('add' in action) after[action.attribute] = (before[action.attribute] as number) + action.add;
+      else after[action.attribute] = action.set;
+    }
+    return after;
   }
 }

@@ -10,7 +10,9 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { AWS_CLIENT_TIMEOUTS, boundedCall, currentCallSignal, TIME_BUDGET } from '../time-budget.js';
+import { countMetric } from '../metrics.js';
+import { AWS_CLIENT_TIMEOUTS, boundedCall, CallTimeoutError, currentCallSignal, TIME_BUDGET } from '../time-budget.js';
+import { troubleOf } from './dynamodb-errors.js';
 
 // Plain JavaScript values in and out of DynamoDB, like lib-dynamodb's DocumentClient, on a client
 // whose middleware stack is resolved once per command type (`cacheMiddleware`). lib-dynamodb's
@@ -77,10 +79,15 @@ export class DynamoDbDocuments {
     // AWS_ENDPOINT_URL_DYNAMODB when set.
     this.client = new DynamoDBClient({ ...AWS_CLIENT_TIMEOUTS, cacheMiddleware: true, ...config });
     abortWithCallSignal(this.client);
+    countTrouble(this.client);
   }
 
   private send<T>(command: { readonly input: unknown }): Promise<T> {
-    return boundedCall(TIME_BUDGET.awsCallMs, () => this.client.send(command as never) as Promise<T>);
+    return boundedCall(TIME_BUDGET.awsCallMs, () => this.client.send(command as never) as Promise<T>).catch((error: unknown) => {
+      // the whole call cut at its deadline (each attempt's own timeout is counted by countTrouble)
+      if (error instanceof CallTimeoutError) countMetric('DatastoreTimeouts');
+      throw error;
+    });
   }
 
   async get(input: GetInput): Promise<{ Item?: Values }> {
@@ -156,4 +163,24 @@ function abortWithCallSignal(client: DynamoDBClient): void {
   const handler = client.config.requestHandler as unknown as HttpHandlerLike;
   const handle = handler.handle.bind(handler);
   handler.handle = (request, options = {}) => handle(request, { ...options, abortSignal: currentCallSignal() ?? options.abortSignal });
+}
+
+/**
+ * Counts throttled and timed-out attempts for the DatastoreThrottles and DatastoreTimeouts metrics. It
+ * sits inside the SDK's retries (finalizeRequest, after its high-priority retry step), so an attempt
+ * the SDK retries successfully is counted too, not only a call that fails for good.
+ */
+function countTrouble(client: DynamoDBClient): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const trouble = troubleOf(error);
+        if (trouble) countMetric(trouble);
+        throw error;
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'countDatastoreTrouble' },
+  );
 }

@@ -17,6 +17,17 @@ const UNAVAILABLE = new Set([
 ]);
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
+const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+const TIMEOUTS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+
+/** A throttled or timed-out DynamoDB attempt, for the DatastoreThrottles and DatastoreTimeouts metrics. */
+export function troubleOf(error: unknown): 'DatastoreThrottles' | 'DatastoreTimeouts' | undefined {
+  const name = (error as Error)?.name;
+  if (THROTTLES.has(name)) return 'DatastoreThrottles';
+  if (TIMEOUTS.has(name) || (error as { code?: string })?.code === 'ETIMEDOUT') return 'DatastoreTimeouts';
+  return undefined;
+}
+
 export interface TableLabels {
   /** e.g. "the client datastore" */
   readonly store: string;

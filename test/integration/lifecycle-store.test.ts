@@ -102,7 +102,7 @@ describe('client store: lifecycle attributes', () => {
     const client = record({ secretHash: 'old-hash', secretExpiresAt: T0 + 500 });
     await store.create(client);
 
-    const written = await store.update(
+    const { record: written } = await store.update(
       client.clientId,
       { secret: { kind: 'replace', hash: 'new-hash', expiresAt: T0 + 900, retainUntil: T0 + 60 }, updatedAt: T0, requestId: 'req-1' },
       { registrationTokenHash: 'token-hash', secret: { hasSecret: true, recoverable: false } },
@@ -127,9 +127,9 @@ describe('client store: lifecycle attributes', () => {
     const guard = { registrationTokenHash: 'token-hash' };
     await store.update(client.clientId, { secret: { kind: 'replace', hash: 'two', retainUntil: T0 + 60 }, updatedAt: T0 }, guard);
 
-    const replaced = await store.update(client.clientId, { secret: { kind: 'replace', hash: 'three' }, updatedAt: T0 }, guard);
+    const { record: replaced } = await store.update(client.clientId, { secret: { kind: 'replace', hash: 'three' }, updatedAt: T0 }, guard);
     await store.update(client.clientId, { secret: { kind: 'replace', hash: 'four', retainUntil: T0 + 60 }, updatedAt: T0 }, guard);
-    const removed = await store.update(client.clientId, { secret: { kind: 'remove' }, updatedAt: T0 }, guard);
+    const { record: removed } = await store.update(client.clientId, { secret: { kind: 'remove' }, updatedAt: T0 }, guard);
 
     expect(replaced.previousSecretHash).toBeUndefined();
     expect(removed).toMatchObject({ secretHash: undefined, previousSecretHash: undefined, previousSecretValidUntil: undefined });
@@ -142,7 +142,7 @@ describe('client store: lifecycle attributes', () => {
     const byToken = await store
       .update(client.clientId, { secret: { kind: 'keep' }, updatedAt: T0 }, { registrationTokenHash: 'token-hash' })
       .catch((error: unknown) => error);
-    const enabled = await store.update(
+    const { record: enabled } = await store.update(
       client.clientId,
       { secret: { kind: 'keep' }, disabled: false, updatedAt: T0 },
       { registrationTokenHash: 'operator' },

@@ -15,11 +15,14 @@ async function logged<T>(act: () => Promise<T>): Promise<T> {
   const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
   const out = vi.spyOn(console, 'log').mockImplementation(capture);
   const err = vi.spyOn(console, 'error').mockImplementation(capture);
+  // the EMF metrics lines (raw stdout) are kept off the report: test/integration/observability.test.ts reads them
+  const metrics = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
     return await act();
   } finally {
     out.mockRestore();
     err.mockRestore();
+    metrics.mockRestore();
     setLogLevel('silent');
   }
 }
@@ -40,8 +43,9 @@ describe('request logs', () => {
 
     // Assess
     expect(res.status).toBe(201);
-    expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'info', message: 'request', route: 'register', status: 201 });
+    // the other line is the audit line of the new client (test/integration/observability.test.ts)
+    expect(lines.map((line) => JSON.parse(line).message)).toEqual(['client changed', 'request']);
+    expect(JSON.parse(lines[1]!)).toMatchObject({ level: 'info', message: 'request', route: 'register', status: 201 });
   });
 
   it('names the refusal on the same line', async () => {

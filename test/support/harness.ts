@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createLocalJWKSet, type JWK } from 'jose';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { handler as deleteHandler } from '../../functions/delete.js';
@@ -29,7 +29,7 @@ export const REGISTRATION_PATH = '/as/clients.oauth2';
 /** A registration access token: a hint of the client's kind of secret (s, r, n), a dot, 256 random bits. */
 export const REGISTRATION_ACCESS_TOKEN = /^[srn]\.[A-Za-z0-9_-]{43}$/;
 const ISSUER_URL = 'https://issuer.example.test';
-const HANDLERS: Record<string, (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>> = {
+const HANDLERS: Record<string, (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>> = {
   register: registerHandler,
   read: readHandler,
   update: updateHandler,
@@ -49,6 +49,8 @@ export interface CallOptions {
   readonly body?: unknown;
   readonly token?: string;
   readonly headers?: Record<string, string>;
+  /** The Lambda context the handler gets (absent: none, as in local mode). */
+  readonly context?: Partial<Context>;
 }
 
 export interface Harness {
@@ -223,7 +225,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         headers['content-type'] ??= 'application/json';
       }
       const event = toProxyEvent({ method, path, headers, body }, match.route, match.pathParameters);
-      const result = await HANDLERS[match.route.name]!(event);
+      const result = await HANDLERS[match.route.name]!(event, callOptions.context as Context | undefined);
       const resultHeaders = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
       return {
         status: result.statusCode,
