@@ -2,8 +2,11 @@
 // The context keys and their defaults are documented in infra/config.ts.
 
 import { App } from 'aws-cdk-lib';
-import { APP_CONTEXT, addStage, defaultEnvironment } from './stages.js';
+import { APP_CONTEXT, addStage, contextEnvironment } from './stages.js';
 
 const app = new App({ context: { ...APP_CONTEXT } });
-addStage(app, defaultEnvironment());
+addStage(
+  app,
+  contextEnvironment((key) => app.node.tryGetContext(key)),
+);
 app.synth();

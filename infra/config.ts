@@ -50,7 +50,47 @@ export interface DcrConfig {
    * Enforced by the REST API resource policy; the management routes stay open.
    */
   readonly registrationAllowedCidrs: readonly string[];
+  /** X-Ray active tracing on the functions and the API stage (`-c tracing=false` turns it off). */
+  readonly tracing: boolean;
+  /**
+   * A deploy to LocalStack with `cdklocal` (`-c localstack=true`): no WAF, registration and management
+   * seeded on, registration_client_uri built for LocalStack's host names, tracing off by default.
+   */
+  readonly localstack: boolean;
+  /** The CloudWatch alarms: thresholds and the optional SNS topic they notify. */
+  readonly alarms: AlarmConfig;
 }
+
+/** Alarm thresholds (context keys of the same name) and the SNS topic of their actions. */
+export interface AlarmConfig {
+  /** SNS topic (ARN) notified when an alarm goes into ALARM and back to OK; unset: no action. */
+  readonly topicArn?: string;
+  /** Share of API requests answered 5xx over 5 minutes, in percent. */
+  readonly alarm5xxRatePercent: number;
+  /** p99 of the API's latency, in milliseconds, for three 5-minute periods in a row. */
+  readonly alarmLatencyP99Ms: number;
+  /** Errors of one function (crashes, timeouts) in 5 minutes. */
+  readonly alarmLambdaErrors: number;
+  /** Throttled invocations of one function in 5 minutes. */
+  readonly alarmLambdaThrottles: number;
+  /** Throttled DynamoDB requests on the two tables in 5 minutes. */
+  readonly alarmDynamoDbThrottles: number;
+  /** Failed reads of the SSM settings in 5 minutes (the SettingsReadFailures metric). */
+  readonly alarmSettingsReadFailures: number;
+  /** Requests WAF blocked in 5 minutes (only with `waf=true`). */
+  readonly alarmWafBlockedRequests: number;
+}
+
+/** The alarm threshold keys: each is a CDK context key and an AlarmConfig field. */
+export const ALARM_THRESHOLD_KEYS = [
+  'alarm5xxRatePercent',
+  'alarmLatencyP99Ms',
+  'alarmLambdaErrors',
+  'alarmLambdaThrottles',
+  'alarmDynamoDbThrottles',
+  'alarmSettingsReadFailures',
+  'alarmWafBlockedRequests',
+] as const;
 
 export interface IntrospectionConfig {
   /** The authorization server's introspection endpoint (https). */
@@ -94,6 +134,19 @@ export const DEFAULTS = {
   throttlingRateLimit: 50,
   throttlingBurstLimit: 100,
   logRetentionDays: 30,
+  // prod keeps a year of function logs: they hold the audit lines of every change of a client
+  productionLogRetentionDays: 365,
+  tracing: true,
+  localstack: false,
+  alarm5xxRatePercent: 5,
+  alarmLatencyP99Ms: 2000,
+  alarmLambdaErrors: 1,
+  alarmLambdaThrottles: 1,
+  alarmDynamoDbThrottles: 1,
+  alarmSettingsReadFailures: 1,
+  // the per-IP rate rule alone blocks a source after 100 requests in 5 minutes: a few hundred blocked
+  // requests is a flood or a scan, not one misbehaving client
+  alarmWafBlockedRequests: 500,
   settingsTtlSeconds: 15,
   // Registration is the route that creates state: far below the stage, ample for real clients.
   registerRateLimit: 10,
@@ -410,10 +463,11 @@ export function readConfig(read: ContextReader): DcrConfig {
   const throttlingRateLimit = number(read, 'throttlingRateLimit', DEFAULTS.throttlingRateLimit, (n) => n > 0, 'a positive number');
   const throttlingBurstLimit = number(read, 'throttlingBurstLimit', DEFAULTS.throttlingBurstLimit, isPositiveInteger, 'a positive integer');
 
+  const production = PRODUCTION_STAGES.has(stage);
   const logRetentionDays = number(
     read,
     'logRetentionDays',
-    DEFAULTS.logRetentionDays,
+    production ? DEFAULTS.productionLogRetentionDays : DEFAULTS.logRetentionDays,
     (n) => VALID_RETENTION_DAYS.has(n),
     `one of ${[...VALID_RETENTION_DAYS].sort((a, b) => a - b).join(', ')} (9999 = never expire)`,
   );
@@ -433,8 +487,10 @@ export function readConfig(read: ContextReader): DcrConfig {
   const iatIntrospection = readIntrospection(read);
   checkJwtKeys(iatIssuer, iatJwksUri, iatIntrospection);
 
+  const localstack = boolean(read, 'localstack', DEFAULTS.localstack);
   // Kept without a trailing slash so `${publicBaseUrl}/as/clients.oauth2/...` has one separator.
-  const publicBase = httpsUrl('publicBaseUrl', optionalString(read, 'publicBaseUrl'));
+  // LocalStack serves plain http, so there (only) an http base is accepted.
+  const publicBase = baseUrl('publicBaseUrl', optionalString(read, 'publicBaseUrl'), localstack);
   if (publicBase !== undefined && publicBase.search !== '') throw new ConfigError('publicBaseUrl', 'must not have a query');
   const publicBaseUrl = publicBase?.href.replace(/\/+$/, '');
   const eventBusName = optionalString(read, 'eventBusName');
@@ -446,10 +502,13 @@ export function readConfig(read: ContextReader): DcrConfig {
   const stageBurst = { key: 'throttlingBurstLimit', value: throttlingBurstLimit };
   const positive = (n: number) => n > 0;
   const waf = readWaf(read);
+  if (localstack && waf !== undefined) {
+    throw new ConfigError('waf', 'LocalStack has no AWS WAF: leave waf off with localstack=true');
+  }
 
   return {
     stage,
-    production: PRODUCTION_STAGES.has(stage),
+    production,
     throttlingRateLimit,
     throttlingBurstLimit,
     logRetention: logRetentionDays as RetentionDays,
@@ -474,7 +533,38 @@ export function readConfig(read: ContextReader): DcrConfig {
     manageBurstLimit: routeLimit(read, 'manageBurstLimit', DEFAULTS.manageBurstLimit, stageBurst, isPositiveInteger, 'a positive integer'),
     ...(waf !== undefined && { waf }),
     registrationAllowedCidrs: cidrList(read, 'registrationAllowedCidrs'),
+    // X-Ray is not part of LocalStack's free edition
+    tracing: boolean(read, 'tracing', localstack ? false : DEFAULTS.tracing),
+    localstack,
+    alarms: readAlarms(read),
   };
+}
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+function readAlarms(read: ContextReader): AlarmConfig {
+  const topicArn = optionalString(read, 'alarmTopicArn');
+  if (topicArn !== undefined && !SNS_TOPIC_ARN.test(topicArn)) {
+    throw new ConfigError(
+      'alarmTopicArn',
+      `expected an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got ${JSON.stringify(topicArn)}`,
+    );
+  }
+  const thresholds = Object.fromEntries(
+    ALARM_THRESHOLD_KEYS.map((key) => [key, number(read, key, DEFAULTS[key], (n) => n > 0, 'a positive number')]),
+  ) as Record<(typeof ALARM_THRESHOLD_KEYS)[number], number>;
+  if (thresholds.alarm5xxRatePercent > 100) {
+    throw new ConfigError('alarm5xxRatePercent', `is a percentage: at most 100, got ${thresholds.alarm5xxRatePercent}`);
+  }
+  return { ...(topicArn !== undefined && { topicArn }), ...thresholds };
+}
+
+/** An https URL, or with `allowHttp` (LocalStack) an http one too. */
+function baseUrl(key: string, value: string | undefined, allowHttp: boolean): URL | undefined {
+  if (value === undefined || !(allowHttp && /^http:/i.test(value))) return httpsUrl(key, value);
+  // the same checks as for an https URL, on the same URL with the other scheme
+  httpsUrl(key, `https:${value.slice('http:'.length)}`);
+  return new URL(value);
 }
 
 /** Reads a config from a plain object of context values (tests, scripts). */

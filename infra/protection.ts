@@ -3,8 +3,10 @@
 // The handlers still enforce the 64 KiB body limit themselves (413); everything here only sheds
 // unwanted traffic before it reaches (and costs) a function.
 
+import { ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { payloadTooLarge } from '../lib/errors.js';
@@ -124,16 +126,36 @@ export interface ApiFirewallProps {
   /** The stage to protect (the REST API's deployment stage). */
   readonly stage: apigateway.Stage;
   readonly waf: WafConfig;
+  readonly logRetention: logs.RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
 }
 
-/** A REGIONAL AWS WAF web ACL (default allow) and its association with the REST API stage. */
+/**
+ * What WAFv2 accepts as a web ACL description (its API reference): no parentheses, for one. A
+ * description outside it fails the deploy, not the synthesis.
+ */
+export const WAF_DESCRIPTION_PATTERN = /^[\w+=:#@/\-,.][\w+=:#@/\-,.\s]+[\w+=:#@/\-,.]$/;
+
+/** The log group WAF writes to: WAF requires the `aws-waf-logs-` prefix. */
+export function wafLogGroupName(webAclName: string): string {
+  return `aws-waf-logs-${webAclName}`;
+}
+
+/**
+ * A REGIONAL AWS WAF web ACL (default allow), its association with the REST API stage, and its
+ * logging of the requests it blocked or counted.
+ */
 export class ApiFirewall extends Construct {
+  readonly name: string;
   readonly webAcl: wafv2.CfnWebACL;
   readonly association: wafv2.CfnWebACLAssociation;
+  readonly logGroup: logs.LogGroup;
+  readonly logging: wafv2.CfnLoggingConfiguration;
 
   constructor(scope: Construct, id: string, props: ApiFirewallProps) {
     super(scope, id);
     const { name, stage, waf } = props;
+    this.name = name;
     const visibility = (metric: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
       cloudWatchMetricsEnabled: true,
       metricName: `${name}-${metric}`,
@@ -176,7 +198,7 @@ export class ApiFirewall extends Construct {
     const inspectionLimit = bodyInspectionLimit(MAX_BODY_BYTES);
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name,
-      description: `Protects the OAuth 2.0 Dynamic Client Registration API (${name})`,
+      description: webAclDescription(name),
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       rules: rules.map((rule, priority) => ({ ...rule, priority })),
@@ -199,7 +221,47 @@ export class ApiFirewall extends Construct {
       resourceArn: stage.stageArn,
       webAclArn: this.webAcl.attrArn,
     });
+
+    // Requests WAF blocked or counted (the allowed ones are in the API's access log), without the
+    // Authorization header: it carries initial access tokens and registration access tokens.
+    const logGroupName = wafLogGroupName(name);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName,
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    this.logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
+      resourceArn: this.webAcl.attrArn,
+      // WAF wants the log group's ARN without the `:*` that its Arn attribute ends with
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }],
+      loggingFilter: {
+        DefaultBehavior: 'DROP',
+        Filters: [
+          {
+            Behavior: 'KEEP',
+            Requirement: 'MEETS_ANY',
+            Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { ActionCondition: { Action: 'COUNT' } }],
+          },
+        ],
+      },
+    });
+    this.logging.node.addDependency(this.logGroup);
   }
+}
+
+/** The web ACL's description, checked against WAFv2's pattern here rather than by a failed deploy. */
+export function webAclDescription(name: string): string {
+  const description = `Protects the OAuth 2.0 Dynamic Client Registration API of ${name}`;
+  if (!WAF_DESCRIPTION_PATTERN.test(description)) throw new Error(`web ACL description outside WAFv2's pattern: ${description}`);
+  return description;
 }
 
 type Visibility = (metric: string) => wafv2.CfnWebACL.VisibilityConfigProperty;

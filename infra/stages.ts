@@ -2,7 +2,7 @@
 // their own context, so they never execute app.ts.
 
 import { App, type Environment, Tags } from 'aws-cdk-lib';
-import { type DcrConfig, readConfig } from './config.js';
+import { ConfigError, type ContextReader, type DcrConfig, readConfig } from './config.js';
 import { EventsStack } from './lifecycle-events.js';
 import { StatefulStack } from './stateful-stack.js';
 import { REPO_ROOT, StatelessStack } from './stateless-stack.js';
@@ -26,16 +26,28 @@ export const APP_CONTEXT: Readonly<Record<string, unknown>> = {
   '@aws-cdk/core:defaultCrossStackReferences': 'strong',
 };
 
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
 /**
- * The account and region to deploy to, when the CLI knows them (it sets CDK_DEFAULT_* from the
- * credentials it found). Without credentials both are unset and the stacks stay environment-agnostic,
- * so `cdk synth` works offline.
+ * The account and region to pin the stacks to: only what the user passes (`-c account=123456789012
+ * -c region=eu-west-1`). Without them the templates are environment-agnostic (no account, no region
+ * in them) and `cdk deploy` deploys to the credentials' account and region. The CLI's CDK_DEFAULT_*
+ * are deliberately not used: without credentials it sets CDK_DEFAULT_REGION to us-east-1, which would
+ * pin an offline synth to that region.
  */
-export function defaultEnvironment(source: NodeJS.ProcessEnv = process.env): Environment | undefined {
-  const account = source.CDK_DEFAULT_ACCOUNT || undefined;
-  const region = source.CDK_DEFAULT_REGION || undefined;
+export function contextEnvironment(read: ContextReader): Environment | undefined {
+  const account = optionalContext(read, 'account', ACCOUNT, 'a 12-digit AWS account id');
+  const region = optionalContext(read, 'region', REGION, 'an AWS region name such as eu-west-1');
   if (account === undefined && region === undefined) return undefined;
   return { ...(account !== undefined && { account }), ...(region !== undefined && { region }) };
+}
+
+function optionalContext(read: ContextReader, key: string, pattern: RegExp, rule: string): string | undefined {
+  const value = read(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !pattern.test(value)) throw new ConfigError(key, `expected ${rule}, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /**
@@ -74,7 +86,7 @@ export function addStage(app: App, env: Environment | undefined): DcrStage {
 }
 
 export interface BuildAppOptions {
-  /** Deployment environment; environment-agnostic when unset, whatever CDK_DEFAULT_* say. */
+  /** Deployment environment; environment-agnostic when unset (tests do not read account/region context). */
   readonly env?: Environment;
   /** Where assets and templates go; a temporary directory when unset. */
   readonly outdir?: string;

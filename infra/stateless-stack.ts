@@ -1,24 +1,28 @@
 // Everything that can be replaced without losing data: one function per route of ROUTES, the REST API
 // in front of them (with its throttling, resource policy and optional WAF web ACL from
-// infra/protection.ts), and the SSM parameters that hold the settings (seeded from SETTINGS).
+// infra/protection.ts), the SSM parameters that hold the settings (created from SETTINGS when missing,
+// infra/settings-parameters.ts), and the alarms and dashboard (infra/monitoring.ts).
 
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { DEFAULT_SETTINGS, SETTINGS } from '../lib/settings/catalog.js';
-import { environmentOf } from '../lib/settings/environment.js';
+import { DEFAULT_SETTINGS, SETTINGS, type Settings } from '../lib/settings/catalog.js';
+import { ENVIRONMENT, environmentOf } from '../lib/settings/environment.js';
+import { SEALING_CONTEXT_KEY } from '../lib/store/kms-secret-sealer.js';
 import { routeCode } from './bundling.js';
 import { type DcrConfig, ssmPrefix } from './config.js';
+import { Monitoring } from './monitoring.js';
 import { ApiFirewall, registrationResourcePolicy, routeMethodOptions } from './protection.js';
 import { REGISTRATION_PATH, ROUTES, type Route } from './routes.js';
+import { SettingsParameters } from './settings-parameters.js';
 
 /** The repository root: this file lives in `<root>/infra/`, whether run by tsx or by vitest. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,7 +38,8 @@ export interface StatelessStackProps extends StackProps {
 export class StatelessStack extends Stack {
   readonly api: apigateway.RestApi;
   readonly functions: ReadonlyMap<Route['name'], lambda.Function>;
-  readonly settingsParameters: readonly ssm.StringParameter[];
+  readonly settingsParameters: SettingsParameters;
+  readonly monitoring: Monitoring;
   /** The WAF web ACL on the stage, when `waf` is on. */
   readonly firewall: ApiFirewall | undefined;
 
@@ -43,22 +48,15 @@ export class StatelessStack extends Stack {
     const { config, table, secretKey, initialAccessTokenTable } = props;
     const prefix = ssmPrefix(config.stage);
 
-    // The seed values of the settings. Operators flip a flag with `aws ssm put-parameter --overwrite`;
-    // CloudFormation only writes a parameter again when its template value changes (a new seed default
-    // in SETTINGS), so a deploy keeps the operators' values unless the default itself moved. A changed
-    // default therefore resets that one flag on the next deploy: say so in the release note.
-    this.settingsParameters = SETTINGS.map((definition) => {
-      if (definition.defaultValue === '') {
-        // SSM refuses empty values, and the stack would fail only at deploy time.
-        throw new Error(`setting ${definition.parameter} needs a non-empty seed default for its SSM parameter`);
-      }
-      return new ssm.StringParameter(this, `Setting-${definition.parameter}`, {
-        parameterName: `${prefix}${definition.parameter}`,
-        stringValue: definition.defaultValue,
-        description: definition.label,
-        tier: ssm.ParameterTier.STANDARD,
-      });
+    // Created when missing, never overwritten: an operator's `aws ssm put-parameter` survives every deploy.
+    this.settingsParameters = new SettingsParameters(this, 'Settings', {
+      prefix,
+      settings: SETTINGS,
+      seedValues: config.localstack ? LOCALSTACK_SEEDS : {},
+      retain: config.production,
+      logRetention: config.logRetention,
     });
+    const logRemoval = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     // Tokens issued by this service (its own table) are always accepted; the warning is about the
     // tokens of an authorization server.
@@ -97,7 +95,7 @@ export class StatelessStack extends Stack {
     const readSettings = new PolicyStatement({
       effect: Effect.ALLOW,
       actions: ['ssm:GetParameters'],
-      resources: this.settingsParameters.map((parameter) => parameter.parameterArn),
+      resources: [...this.settingsParameters.arns],
     });
 
     // The introspection client secret: a SecureString the operator created, so only its ARN is known
@@ -115,8 +113,15 @@ export class StatelessStack extends Stack {
       const id = pascalCase(route.name);
       const logGroup = new logs.LogGroup(this, `${id}Logs`, {
         retention: config.logRetention,
-        removalPolicy: RemovalPolicy.DESTROY,
+        removalPolicy: logRemoval,
       });
+      // Its own role, without the managed AWSLambdaBasicExecutionRole (logs:CreateLogGroup and
+      // PutLogEvents on every log group): it writes to its own log group only.
+      const role = new Role(this, `${id}Role`, {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `DCR ${route.method} ${route.path} (${config.stage})`,
+      });
+      logGroup.grantWrite(role);
       const fn = new lambda.Function(this, `${id}Function`, {
         description: `DCR ${route.method} ${route.path} (${config.stage})`,
         // infra/bundling.ts: the route's entry and only what it imports, bundled here with esbuild
@@ -127,6 +132,8 @@ export class StatelessStack extends Stack {
         memorySize: 512,
         timeout: Duration.seconds(10),
         logGroup,
+        role,
+        tracing: config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
         environment,
       });
       // Least privilege: exactly the route's table actions (never grantReadWriteData).
@@ -138,7 +145,18 @@ export class StatelessStack extends Stack {
         }),
       );
       if (route.keyActions.length) {
-        fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: [...route.keyActions], resources: [secretKey.keyArn] }));
+        // only with the sealer's encryption context {client_id: ...}, and nothing else in it
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: [...route.keyActions],
+            resources: [secretKey.keyArn],
+            conditions: {
+              'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [SEALING_CONTEXT_KEY] },
+              Null: { [`kms:EncryptionContext:${SEALING_CONTEXT_KEY}`]: 'false' },
+            },
+          }),
+        );
       }
       if (route.tokenTableActions.length) {
         fn.addToRolePolicy(
@@ -155,13 +173,14 @@ export class StatelessStack extends Stack {
         );
       }
       fn.addToRolePolicy(readSettings);
+      acknowledgeFunctionFindings(fn, role, config.tracing);
       functions.set(route.name, fn);
     }
     this.functions = functions;
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: config.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: logRemoval,
     });
 
     this.api = new apigateway.RestApi(this, 'Api', {
@@ -179,10 +198,11 @@ export class StatelessStack extends Stack {
         throttlingBurstLimit: config.throttlingBurstLimit,
         methodOptions: routeMethodOptions(config),
         metricsEnabled: true,
+        tracingEnabled: config.tracing,
         // Request and response bodies carry secrets and tokens: never log them.
         dataTraceEnabled: false,
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: apigateway.AccessLogFormat.custom(accessLogFormat()),
       },
     });
 
@@ -195,7 +215,30 @@ export class StatelessStack extends Stack {
     this.firewall =
       config.waf === undefined
         ? undefined
-        : new ApiFirewall(this, 'Firewall', { name: `dcr-${config.stage}`, stage: this.api.deploymentStage, waf: config.waf });
+        : new ApiFirewall(this, 'Firewall', {
+            name: `dcr-${config.stage}`,
+            stage: this.api.deploymentStage,
+            waf: config.waf,
+            logRetention: config.logRetention,
+            logRemovalPolicy: logRemoval,
+          });
+
+    // LocalStack serves the stage at http://<api id>.execute-api.localhost.localstack.cloud:4566/<stage>,
+    // a host the handlers cannot recognise as API Gateway's: registration_client_uri needs the base.
+    if (config.localstack && config.publicBaseUrl === undefined) {
+      for (const fn of functions.values())
+        fn.addEnvironment(ENVIRONMENT.publicBaseUrl.name, localstackBaseUrl(this.api.restApiId, config.stage));
+    }
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage: config.stage,
+      alarms: config.alarms,
+      apiStage: this.api.deploymentStage,
+      functions,
+      tables: [table, initialAccessTokenTable],
+      ...(this.firewall !== undefined && { webAclName: this.firewall.name }),
+    });
+    acknowledgeApiFindings(this.api, config);
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the API stage',
@@ -226,6 +269,119 @@ export class StatelessStack extends Stack {
   }
 }
 
+/** Seed values under `-c localstack=true`: a LocalStack stage is for trying the service out. */
+const LOCALSTACK_SEEDS: Readonly<Record<string, string>> = Object.fromEntries(
+  SETTINGS.filter((definition) =>
+    (['registrationEnabled', 'managementEnabled'] satisfies (keyof Settings)[]).includes(definition.key as never),
+  ).map((definition) => [definition.parameter, 'true']),
+);
+
+/** The base URL of a REST API stage under LocalStack's default host names. */
+export function localstackBaseUrl(restApiId: string, stage: string): string {
+  return `http://${restApiId}.execute-api.localhost.localstack.cloud:4566/${stage}`;
+}
+
+/**
+ * The fields of the API access log line: who, what, the answer, where the time went and why it
+ * failed. No header, query or body: those carry tokens.
+ */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  xrayTraceId: '$context.xrayTraceId',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  requestTime: '$context.requestTime',
+  requestTimeEpoch: '$context.requestTimeEpoch',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  path: '$context.path',
+  protocol: '$context.protocol',
+  stage: '$context.stage',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integration.error',
+  errorResponseType: '$context.error.responseType',
+  errorMessage: '$context.error.message',
+  wafResponseCode: '$context.wafResponseCode',
+};
+
+/**
+ * The access log format: one JSON object. Every value a quoted string (API Gateway writes "-" for a
+ * missing number), except the error message: API Gateway quotes and escapes `$context.error.messageString`
+ * itself, and a quote inside a message would otherwise break the line's JSON.
+ */
+export function accessLogFormat(): string {
+  return JSON.stringify(ACCESS_LOG_FIELDS).replace('"$context.error.message"', '$context.error.messageString');
+}
+
 function pascalCase(name: string): string {
   return name.replace(/(^|[-_])([a-z])/g, (_match, _separator: string, letter: string) => letter.toUpperCase());
+}
+
+// cdk-nag findings (AwsSolutions and Serverless packs, run by test/infra/nag.test.ts) that are
+// acknowledged rather than fixed, each with its reason.
+
+export const NODE_RUNTIME_REASON =
+  'Node.js 22 is pinned on purpose: the bundle targets node22 and the service is tested on Node 22 and 24; moving the runtime is a release decision, not a template default';
+
+function acknowledgeFunctionFindings(fn: lambda.Function, role: Role, tracing: boolean): void {
+  Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: NODE_RUNTIME_REASON });
+  Validations.of(fn).acknowledge({ id: 'Serverless-LambdaLatestVersion', reason: NODE_RUNTIME_REASON });
+  Validations.of(fn).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason:
+      'API Gateway invokes the function synchronously and returns its error to the caller; a dead-letter queue only receives failed asynchronous invocations',
+  });
+  if (!tracing) {
+    Validations.of(fn).acknowledge({ id: 'Serverless-LambdaTracing', reason: 'tracing turned off with -c tracing=false' });
+  } else {
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) support no resource-level permissions',
+    });
+  }
+}
+
+function acknowledgeApiFindings(api: apigateway.RestApi, config: DcrConfig): void {
+  if (config.waf === undefined) {
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        'the WAF web ACL is optional and priced (-c waf=true); without it the stage still has per-route throttling and, with registrationAllowedCidrs, a resource policy',
+    });
+  }
+  if (!config.tracing) {
+    Validations.of(api).acknowledge({ id: 'Serverless-APIGWXrayEnabled', reason: 'tracing turned off with -c tracing=false' });
+  }
+  Validations.of(api).acknowledge({
+    id: 'AwsSolutions-APIG2',
+    reason:
+      'the handlers validate every body against RFC 7591/7592 and answer with the RFC error codes (invalid_client_metadata, invalid_redirect_uri); an API Gateway validator would answer in its own format',
+  });
+  for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+    Validations.of(api).acknowledge({
+      id,
+      reason:
+        'OAuth 2.0 authorization is the service itself: initial access tokens (RFC 7591) and registration access tokens (RFC 7592) are verified by the handlers, and registration may be open by design',
+    });
+  }
+  Validations.of(api).acknowledge({
+    id: 'AwsSolutions-APIG6',
+    reason:
+      'the JSON access log carries status, latencies and the error message and type of every request; execution logs would go to a log group outside the stack without retention',
+  });
+  Validations.of(api).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    reason:
+      'the account-wide role API Gateway needs to write access logs is the AWS managed one by design (or none: -c apiGatewayCloudWatchRole=false)',
+  });
+  Validations.of(api).acknowledge({
+    id: 'Serverless-APIGWStructuredLogging',
+    reason:
+      'the access log is JSON: the check parses the format before substitution, where $context.error.messageString is not yet the quoted string API Gateway writes (see accessLogFormat)',
+  });
 }

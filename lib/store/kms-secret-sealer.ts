@@ -4,6 +4,11 @@ import { AWS_CLIENT_TIMEOUTS, boundedCall, TIME_BUDGET } from '../time-budget.js
 import type { SecretSealer } from '../tokens/secret-sealer.js';
 
 const KMS_PREFIX = 'kms1';
+/**
+ * The one key of the encryption context, whose value is the client's id. The functions' KMS grants
+ * (infra/stateless-stack.ts) require exactly this context.
+ */
+export const SEALING_CONTEXT_KEY = 'client_id';
 
 /**
  * AWS KMS: Encrypt/Decrypt with the stateful stack's key and the encryption context
@@ -21,7 +26,7 @@ export class KmsSecretSealer implements SecretSealer {
     const command = new EncryptCommand({
       KeyId: this.keyId,
       Plaintext: Buffer.from(secret, 'utf8'),
-      EncryptionContext: { client_id: clientId },
+      EncryptionContext: { [SEALING_CONTEXT_KEY]: clientId },
     });
     const output = await unavailableOnOutage(() =>
       boundedCall(TIME_BUDGET.awsCallMs, (abortSignal) => this.client.send(command, { abortSignal })),
@@ -35,7 +40,7 @@ export class KmsSecretSealer implements SecretSealer {
     const command = new DecryptCommand({
       KeyId: this.keyId,
       CiphertextBlob: Buffer.from(blob, 'base64'),
-      EncryptionContext: { client_id: clientId },
+      EncryptionContext: { [SEALING_CONTEXT_KEY]: clientId },
     });
     const output = await unavailableOnOutage(() =>
       boundedCall(TIME_BUDGET.awsCallMs, (abortSignal) => this.client.send(command, { abortSignal })),

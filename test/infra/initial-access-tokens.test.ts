@@ -9,7 +9,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configFromContext } from '../../infra/config.js';
 import { ROUTES, type RouteName } from '../../infra/routes.js';
-import { asArray, expectConfigError, resourcesOf, type Synthesized, synthesizer } from '../support/cdk.js';
+import { asArray, expectConfigError, resourcesOf, routeFunctions, type Synthesized, synthesizer } from '../support/cdk.js';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
@@ -50,7 +50,7 @@ function allStatements(synthesized: Synthesized): Array<{ roles: unknown[]; stat
 }
 
 function variablesOf(synthesized: Synthesized): Array<Record<string, unknown>> {
-  const functions = Object.values(resourcesOf(synthesized.stateless, 'AWS::Lambda::Function'));
+  const functions = Object.values(routeFunctions(synthesized));
   expect(functions).toHaveLength(ROUTES.length);
   return functions.map((fn) => fn.Properties.Environment.Variables as Record<string, unknown>);
 }
@@ -120,7 +120,9 @@ describe('token introspection configured', () => {
     // only the secret-key statements of the routes (register: kms:Encrypt), all on the client secret key
     for (const { statement } of kms) {
       expect(asArray(statement.Action).every((action) => action === 'kms:Encrypt' || action === 'kms:Decrypt')).toBe(true);
-      expect(statement.Condition).toBeUndefined();
+      // the sealer's encryption context, nothing about SSM
+      expect(Object.keys(statement.Condition as object).sort()).toEqual(['ForAllValues:StringEquals', 'Null']);
+      expect(JSON.stringify(statement.Condition)).toContain('kms:EncryptionContext');
       expect(JSON.stringify(statement.Resource)).toContain('DcrStateful-prod:');
     }
   });

@@ -71,9 +71,14 @@ describe('lifecycle events infrastructure', () => {
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         'events:PutEvents',
+        // its own log group only (no managed AWSLambdaBasicExecutionRole), and X-Ray (tracing on by default)
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
         'sqs:SendMessage',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
       ].sort(),
     );
     const putEvents = statements.find((statement) => statement.Action === 'events:PutEvents')!;

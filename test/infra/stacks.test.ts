@@ -8,10 +8,11 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, configFromContext } from '../../infra/config.js';
 import { ROUTES, type RouteName } from '../../infra/routes.js';
-import { defaultEnvironment } from '../../infra/stages.js';
+import { contextEnvironment } from '../../infra/stages.js';
 import { SETTINGS } from '../../lib/settings/catalog.js';
 import { ENVIRONMENT, readEnvironment } from '../../lib/settings/environment.js';
-import { asArray, type Resource, resourcesOf, type Synthesized, synthesizer } from '../support/cdk.js';
+import { SEALING_CONTEXT_KEY } from '../../lib/store/kms-secret-sealer.js';
+import { asArray, type Resource, resourcesOf, routeFunctions, type Synthesized, synthesizer } from '../support/cdk.js';
 
 type Resources = Record<string, Resource>;
 
@@ -215,7 +216,7 @@ describe('initial access token table', () => {
 
   it('is given to every function as DCR_IAT_TABLE_NAME', () => {
     const nameImport = { 'Fn::ImportValue': exportOf(dev, { Ref: tableId(dev, 'tokens') }) };
-    const functions = Object.values(resourcesOf(dev.stateless, 'AWS::Lambda::Function'));
+    const functions = Object.values(routeFunctions(dev));
     expect(functions).toHaveLength(ROUTES.length);
     for (const fn of functions) expect(fn.Properties!.Environment.Variables.DCR_IAT_TABLE_NAME).toEqual(nameImport);
   });
@@ -233,7 +234,7 @@ describe('secret key', () => {
   });
 
   it('is given to the functions as DCR_SECRET_KEY_ID', () => {
-    for (const fn of Object.values(resourcesOf(dev.stateless, 'AWS::Lambda::Function'))) {
+    for (const fn of Object.values(routeFunctions(dev))) {
       expect(JSON.stringify(fn.Properties!.Environment.Variables.DCR_SECRET_KEY_ID)).toContain('DcrStateful-dev:');
     }
   });
@@ -241,8 +242,10 @@ describe('secret key', () => {
 
 describe('functions', () => {
   it('makes one function per route, arm64 on nodejs22.x, ESM bundle handler', () => {
-    const functions = resourcesOf(dev.stateless, 'AWS::Lambda::Function');
+    const functions = routeFunctions(dev);
     expect(Object.keys(functions)).toHaveLength(4);
+    // and the provider function that creates missing settings parameters
+    expect(Object.keys(resourcesOf(dev.stateless, 'AWS::Lambda::Function'))).toHaveLength(5);
     expect(ROUTES).toHaveLength(4);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
@@ -274,23 +277,32 @@ describe('functions', () => {
     });
   });
 
-  it('gives each function its own log group with the configured retention', () => {
-    for (const route of ROUTES) {
-      const fn = resourcesOf(dev.stateless, 'AWS::Lambda::Function')[logicalId(dev, route.name, 'fn')]!;
-      const logGroupId = fn.Properties!.LoggingConfig.LogGroup.Ref as string;
-      const logGroup = resourcesOf(dev.stateless, 'AWS::Logs::LogGroup')[logGroupId]!;
-      expect(logGroup.Properties!.RetentionInDays).toBe(30);
-      expect(logGroup.DeletionPolicy).toBe('Delete');
+  it('gives each function its own log group with the configured retention, destroyed in dev and retained in prod', () => {
+    for (const [synthesized, retention, policy] of [
+      [dev, 30, 'Delete'],
+      [prod, 90, 'Retain'],
+    ] as const) {
+      for (const route of ROUTES) {
+        const fn = resourcesOf(synthesized.stateless, 'AWS::Lambda::Function')[logicalId(synthesized, route.name, 'fn')]!;
+        const logGroupId = fn.Properties!.LoggingConfig.LogGroup.Ref as string;
+        const logGroup = resourcesOf(synthesized.stateless, 'AWS::Logs::LogGroup')[logGroupId]!;
+        expect(logGroup.Properties!.RetentionInDays).toBe(retention);
+        expect(logGroup).toMatchObject({ DeletionPolicy: policy, UpdateReplacePolicy: policy });
+      }
+      // four function log groups, the API access log group and the settings seeding's, all alike
+      const groups = Object.values(resourcesOf(synthesized.stateless, 'AWS::Logs::LogGroup'));
+      expect(groups.map((group) => [group.Properties!.RetentionInDays, group.DeletionPolicy])).toEqual(Array(6).fill([retention, policy]));
     }
-    // four function log groups and the API access log group, all with the stage's retention
-    const devGroups = Object.values(resourcesOf(dev.stateless, 'AWS::Logs::LogGroup'));
-    expect(devGroups.map((group) => group.Properties!.RetentionInDays)).toEqual([30, 30, 30, 30, 30]);
-    const prodGroups = Object.values(resourcesOf(prod.stateless, 'AWS::Logs::LogGroup'));
-    expect(prodGroups.map((group) => group.Properties!.RetentionInDays)).toEqual([90, 90, 90, 90, 90]);
+  });
+
+  it('keeps prod logs for a year unless logRetentionDays says otherwise', () => {
+    expect(configFromContext({ stage: 'prod' }).logRetention).toBe(365);
+    expect(configFromContext({ stage: 'prod', logRetentionDays: 90 }).logRetention).toBe(90);
+    expect(configFromContext({}).logRetention).toBe(30);
   });
 
   it('sets the environment from the config (dev: no issuer, no public base URL)', () => {
-    for (const fn of Object.values(resourcesOf(dev.stateless, 'AWS::Lambda::Function'))) {
+    for (const fn of Object.values(routeFunctions(dev))) {
       const variables = fn.Properties!.Environment.Variables as Record<string, unknown>;
       expect(variables).toEqual({
         DCR_TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-dev:') },
@@ -305,8 +317,8 @@ describe('functions', () => {
 
   it('sets only variables of the environment catalogue, with values the functions parse', () => {
     const names = new Set(Object.values(ENVIRONMENT).map((definition) => definition.name));
-    for (const stack of [dev.stateless, prod.stateless]) {
-      for (const fn of Object.values(resourcesOf(stack, 'AWS::Lambda::Function'))) {
+    for (const synthesized of [dev, prod]) {
+      for (const fn of Object.values(routeFunctions(synthesized))) {
         const variables = fn.Properties!.Environment.Variables as Record<string, unknown>;
         expect(Object.keys(variables).filter((name) => !names.has(name))).toEqual([]);
         const literal = Object.fromEntries(
@@ -318,7 +330,7 @@ describe('functions', () => {
   });
 
   it('passes the initial access token issuer and the public base URL when configured', () => {
-    for (const fn of Object.values(resourcesOf(prod.stateless, 'AWS::Lambda::Function'))) {
+    for (const fn of Object.values(routeFunctions(prod))) {
       expect(fn.Properties!.Environment.Variables).toEqual({
         DCR_TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('DcrStateful-prod:') },
         DCR_SSM_PREFIX: '/dcr/prod/',
@@ -336,7 +348,7 @@ describe('functions', () => {
 
   it('points DCR_TABLE_NAME at the client table', () => {
     const nameImport = { 'Fn::ImportValue': exportOf(dev, { Ref: tableId(dev, 'clients') }) };
-    for (const fn of Object.values(resourcesOf(dev.stateless, 'AWS::Lambda::Function'))) {
+    for (const fn of Object.values(routeFunctions(dev))) {
       expect(fn.Properties!.Environment.Variables.DCR_TABLE_NAME).toEqual(nameImport);
     }
   });
@@ -401,7 +413,12 @@ describe('REST API', () => {
       dev.stage.stateless.node.findChild('ApiAccessLogs').node.defaultChild as CfnElement,
     );
     expect(stage.Properties!.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': [accessLogGroupId, 'Arn'] });
-    const format = JSON.parse(stage.Properties!.AccessLogSetting.Format as string) as Record<string, string>;
+    // API Gateway writes $context.error.messageString as a quoted, escaped string
+    const sample = (stage.Properties!.AccessLogSetting.Format as string).replace(
+      '$context.error.messageString',
+      JSON.stringify('say "hi"'),
+    );
+    const format = JSON.parse(sample) as Record<string, string>;
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', httpMethod: '$context.httpMethod' });
   });
 
@@ -505,7 +522,6 @@ describe('least privilege', () => {
   });
 
   it('lets every function call only ssm:GetParameters, on exactly the setting parameters', () => {
-    const parameters = resourcesOf(dev.stateless, 'AWS::SSM::Parameter');
     const expectedNames = SETTINGS.map((definition) => `/dcr/dev/${definition.parameter}`).sort();
     for (const route of ROUTES) {
       const statements = statementsOf(dev, route.name).filter((statement) =>
@@ -515,21 +531,38 @@ describe('least privilege', () => {
       const [statement] = statements;
       expect(statement!.Action).toBe('ssm:GetParameters');
       const resources = asArray(statement!.Resource) as Array<{ 'Fn::Join': [string, unknown[]] }>;
-      // each ARN is arn:<partition>:ssm:<region>:<account>:parameter + the parameter's name (its Ref)
+      // each ARN is arn:<partition>:ssm:<region>:<account>:parameter/dcr/dev/<setting>
       const names = resources.map((resource) => {
         const parts = resource['Fn::Join'][1];
-        expect(parts).toContain(':parameter');
-        const ref = parts[parts.length - 1] as { Ref: string };
-        return parameters[ref.Ref]!.Properties!.Name as string;
+        expect(parts.slice(0, 6)).toEqual([
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':ssm:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+        ]);
+        const tail = parts[parts.length - 1] as string;
+        expect(tail).toMatch(/^:parameter\//);
+        return tail.slice(':parameter'.length);
       });
       expect(names.sort()).toEqual(expectedNames);
       expect(JSON.stringify(resources)).not.toContain('*');
     }
   });
 
-  it('grants nothing but the table, key, token table and settings statements (dev: no introspection secret)', () => {
+  it('grants nothing but the table, key, token table, settings, own log group and X-Ray statements (dev: no introspection secret)', () => {
     const allowed = (route: (typeof ROUTES)[number]) =>
-      new Set<string>([...route.tableActions, ...route.keyActions, ...route.tokenTableActions, 'ssm:GetParameters']);
+      new Set<string>([
+        ...route.tableActions,
+        ...route.keyActions,
+        ...route.tokenTableActions,
+        'ssm:GetParameters',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+      ]);
     for (const route of ROUTES) {
       const actions = statementsOf(dev, route.name).flatMap((statement) => asArray(statement.Action));
       expect(actions.filter((action) => !allowed(route).has(action))).toEqual([]);
@@ -549,37 +582,94 @@ describe('least privilege', () => {
         asArray(statement.Action).some((action) => action.startsWith('kms:')),
       );
       expect(kms.flatMap((statement) => asArray(statement.Action)).sort()).toEqual(expected[route.name]);
-      for (const statement of kms) expect(JSON.stringify(statement.Resource)).toContain('DcrStateful-dev:');
+      for (const statement of kms) {
+        expect(JSON.stringify(statement.Resource)).toContain('DcrStateful-dev:');
+        // only with the sealer's encryption context: a client_id, and no other key
+        expect((statement as { Condition?: unknown }).Condition).toEqual({
+          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [SEALING_CONTEXT_KEY] },
+          Null: { [`kms:EncryptionContext:${SEALING_CONTEXT_KEY}`]: 'false' },
+        });
+      }
     }
     expect(keyId).toBeDefined();
   });
 });
 
 describe('settings parameters', () => {
-  it('creates one String parameter per setting, seeded with its default', () => {
+  type Seed = { Create: string; Update?: string; Delete?: string };
+  /** The SDK calls of each seeding custom resource, by parameter name. */
+  const seeds = (synthesized: Synthesized) =>
+    new Map(
+      Object.values(resourcesOf(synthesized.stateless, 'Custom::DcrSettingParameter')).map((resource) => {
+        const properties = resource.Properties as Seed;
+        const create = JSON.parse(properties.Create) as { action: string; parameters: Record<string, unknown> };
+        return [create.parameters.Name as string, { resource, create, properties }];
+      }),
+    );
+
+  it('are not CloudFormation parameters, which a deploy would write back', () => {
+    dev.stateless.resourceCountIs('AWS::SSM::Parameter', 0);
+    prod.stateless.resourceCountIs('AWS::SSM::Parameter', 0);
+  });
+
+  it('creates each setting only when missing: PutParameter without overwrite, an existing one left alone', () => {
     expect(SETTINGS.length).toBeGreaterThan(0);
-    dev.stateless.resourceCountIs('AWS::SSM::Parameter', SETTINGS.length);
-    for (const definition of SETTINGS) {
-      dev.stateless.hasResourceProperties('AWS::SSM::Parameter', {
-        Name: `/dcr/dev/${definition.parameter}`,
-        Type: 'String',
-        Value: definition.defaultValue,
-        Description: definition.label,
-      });
-      prod.stateless.hasResourceProperties('AWS::SSM::Parameter', {
-        Name: `/dcr/prod/${definition.parameter}`,
-        Value: definition.defaultValue,
-      });
+    for (const [synthesized, stage] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
+      const found = seeds(synthesized);
+      expect([...found.keys()].sort()).toEqual(SETTINGS.map((definition) => `/dcr/${stage}/${definition.parameter}`).sort());
+      for (const definition of SETTINGS) {
+        const { create } = found.get(`/dcr/${stage}/${definition.parameter}`)!;
+        expect(create).toMatchObject({
+          service: 'SSM',
+          action: 'putParameter',
+          parameters: { Value: definition.defaultValue, Type: 'String', Description: definition.label, Overwrite: false },
+          ignoreErrorCodesMatching: 'ParameterAlreadyExists',
+          physicalResourceId: { id: `/dcr/${stage}/${definition.parameter}` },
+        });
+      }
+    }
+  });
+
+  it('makes no call on update, so a deploy never writes a value an operator set', () => {
+    for (const synthesized of [dev, prod]) {
+      for (const { properties } of seeds(synthesized).values()) expect(properties.Update).toBeUndefined();
+    }
+  });
+
+  it('deletes the parameters with a dev stack and keeps them with a prod one', () => {
+    for (const { properties } of seeds(dev).values()) {
+      expect(JSON.parse(properties.Delete!)).toMatchObject({ action: 'deleteParameter', ignoreErrorCodesMatching: 'ParameterNotFound' });
+    }
+    for (const { properties } of seeds(prod).values()) expect(properties.Delete).toBeUndefined();
+  });
+
+  it('lets the seeding function only create (dev: and delete) these parameters and write its own log group', () => {
+    for (const [synthesized, actions] of [
+      [dev, ['ssm:PutParameter', 'ssm:DeleteParameter']],
+      [prod, ['ssm:PutParameter']],
+    ] as const) {
+      const role = synthesized.stage.stateless.settingsParameters.node.findChild('SeedRole');
+      const roleId = synthesized.stage.stateless.getLogicalId(role.node.defaultChild as CfnElement);
+      const statements = Object.values(resourcesOf(synthesized.stateless, 'AWS::IAM::Policy'))
+        .filter((policy) => JSON.stringify(policy.Properties!.Roles) === JSON.stringify([{ Ref: roleId }]))
+        .flatMap((policy) => policy.Properties!.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
+      const ssmStatements = statements.filter((statement) => asArray(statement.Action).some((action) => action.startsWith('ssm:')));
+      expect(ssmStatements).toHaveLength(1);
+      expect(asArray(ssmStatements[0]!.Action)).toEqual(actions);
+      expect(asArray(ssmStatements[0]!.Resource)).toHaveLength(SETTINGS.length);
+      expect(statements.flatMap((statement) => asArray(statement.Action)).sort()).toEqual(
+        [...actions, 'logs:CreateLogStream', 'logs:PutLogEvents'].sort(),
+      );
+      // and no managed policy (AWSLambdaBasicExecutionRole)
+      expect(resourcesOf(synthesized.stateless, 'AWS::IAM::Role')[roleId]!.Properties!.ManagedPolicyArns).toBeUndefined();
     }
   });
 
   it('seeds the documented product defaults', () => {
-    const values = Object.fromEntries(
-      Object.values(resourcesOf(dev.stateless, 'AWS::SSM::Parameter')).map((parameter) => [
-        parameter.Properties!.Name,
-        parameter.Properties!.Value,
-      ]),
-    );
+    const values = Object.fromEntries([...seeds(dev)].map(([name, { create }]) => [name, create.parameters.Value]));
     expect(values).toMatchObject({
       '/dcr/dev/registration-enabled': 'false',
       '/dcr/dev/require-initial-access-token': 'true',
@@ -624,6 +714,17 @@ describe('config', () => {
       manageRateLimit: 25,
       manageBurstLimit: 50,
       registrationAllowedCidrs: [],
+      tracing: true,
+      localstack: false,
+      alarms: {
+        alarm5xxRatePercent: 5,
+        alarmLatencyP99Ms: 2000,
+        alarmLambdaErrors: 1,
+        alarmLambdaThrottles: 1,
+        alarmDynamoDbThrottles: 1,
+        alarmSettingsReadFailures: 1,
+        alarmWafBlockedRequests: 500,
+      },
     });
   });
 
@@ -663,11 +764,15 @@ describe('config', () => {
     expect(() => configFromContext({ apiGatewayCloudWatchRole: 'no' })).toThrow(/apiGatewayCloudWatchRole/);
   });
 
-  it('takes the environment from CDK_DEFAULT_* only when set', () => {
-    expect(defaultEnvironment({})).toBeUndefined();
-    expect(defaultEnvironment({ CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' })).toEqual({
+  it('pins an environment only when the context names one, never from CDK_DEFAULT_*', () => {
+    const read = (context: Record<string, unknown>) => (key: string) => context[key];
+    expect(contextEnvironment(read({}))).toBeUndefined();
+    expect(contextEnvironment(read({ account: '123456789012', region: 'eu-west-1' }))).toEqual({
       account: '123456789012',
       region: 'eu-west-1',
     });
+    expect(contextEnvironment(read({ region: 'eu-west-1' }))).toEqual({ region: 'eu-west-1' });
+    expect(() => contextEnvironment(read({ account: '1234' }))).toThrow(/"account"/);
+    expect(() => contextEnvironment(read({ region: 'Europe' }))).toThrow(/"region"/);
   });
 });
