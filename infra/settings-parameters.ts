@@ -61,14 +61,15 @@ export class SettingsParameters extends Construct {
       new iam.PolicyStatement({ actions: ['ssm:PutParameter', ...(retain ? [] : ['ssm:DeleteParameter'])], resources: [...this.arns] }),
     );
 
-    this.seeds = settings.map((definition, index) => {
+    const seeds: AwsCustomResource[] = [];
+    settings.forEach((definition, index) => {
       const name = this.names[index]!;
       const value = seedValues[definition.parameter] ?? definition.defaultValue;
       if (value === '') {
         // SSM refuses empty values, and the stack would fail only at deploy time.
         throw new Error(`setting ${definition.parameter} needs a non-empty seed default for its SSM parameter`);
       }
-      return new AwsCustomResource(this, `Seed-${definition.parameter}`, {
+      const seed = new AwsCustomResource(this, `Seed-${definition.parameter}`, {
         resourceType: 'Custom::DcrSettingParameter',
         onCreate: {
           service: 'SSM',
@@ -95,7 +96,13 @@ export class SettingsParameters extends Construct {
         installLatestAwsSdk: false,
         memorySize: 256,
       });
+      // one after the other: CloudFormation would otherwise create them all at once, beyond what
+      // SSM's PutParameter rate allows without throttling
+      const previous = seeds.at(-1);
+      if (previous !== undefined) seed.node.addDependency(previous);
+      seeds.push(seed);
     });
+    this.seeds = seeds;
 
     // The provider function AwsCustomResource shares across the stack: it runs only while CloudFormation
     // creates or deletes a parameter.

@@ -668,6 +668,16 @@ describe('settings parameters', () => {
     }
   });
 
+  it('creates them one after the other, within SSM’s write rate', () => {
+    const ids = dev.stage.stateless.settingsParameters.seeds.map((seed) =>
+      dev.stage.stateless.getLogicalId(seed.node.findChild('Resource').node.defaultChild as CfnElement),
+    );
+    const resources = resourcesOf(dev.stateless, 'Custom::DcrSettingParameter');
+    expect(ids).toHaveLength(SETTINGS.length);
+    expect(resources[ids[0]!]!.DependsOn ?? []).toEqual([]);
+    for (let index = 1; index < ids.length; index++) expect(resources[ids[index]!]!.DependsOn).toContain(ids[index - 1]);
+  });
+
   it('seeds the documented product defaults', () => {
     const values = Object.fromEntries([...seeds(dev)].map(([name, { create }]) => [name, create.parameters.Value]));
     expect(values).toMatchObject({
