@@ -95,7 +95,8 @@ export class LifecycleEvents extends Construct {
     Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaLatestVersion', reason: NODE_RUNTIME_REASON });
     Validations.of(this.function).acknowledge({
       id: 'Serverless-LambdaDLQ',
-      reason: 'a stream-fed function: records that fail after the retries go to the on-failure destination (the Failures queue); a DLQ only receives failed asynchronous invocations',
+      reason:
+        'a stream-fed function: records that fail after the retries go to the on-failure destination (the Failures queue); a DLQ only receives failed asynchronous invocations',
     });
     if (config.tracing) {
       Validations.of(role).acknowledge({
@@ -108,7 +109,8 @@ export class LifecycleEvents extends Construct {
     for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
       Validations.of(this.failures).acknowledge({
         id,
-        reason: 'the queue is itself the failure destination: its messages are stream positions an operator reads and replays, nothing consumes it to fail again',
+        reason:
+          'the queue is itself the failure destination: its messages are stream positions an operator reads and replays, nothing consumes it to fail again',
       });
     }
   }
