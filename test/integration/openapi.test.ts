@@ -3,8 +3,9 @@ import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import type { Settings } from '../../lib/settings/catalog.js';
 import { ATTR } from '../../lib/store/item.js';
-import { type Answer, clientPath, header, REGISTRATION_PATH, useHarness } from '../support/harness.js';
+import { type Answer, clientPath, HARNESS_SETTINGS, header, REGISTRATION_PATH, useHarness } from '../support/harness.js';
 
 // docs/openapi.json must stay true: every answer the real handlers give (driven through the harness)
 // has a status the document lists for its operation, a body its schema accepts and the headers it
@@ -243,6 +244,34 @@ describe('docs/openapi.json', () => {
     expectDocumented(tooLargeUpdate, MANAGEMENT_PATH, 'put');
   });
 
+  it('500: an unexpected failure, on every operation', async () => {
+    const registered = await h.register({ redirect_uris: [REDIRECT] });
+    const path = clientPath(registered.body.client_id);
+    // settings that throw a plain Error when read: assigned, not configure(); useHarness puts them back
+    h.settings = new Proxy(
+      { ...HARNESS_SETTINGS },
+      {
+        get() {
+          throw new Error('unexpected');
+        },
+      },
+    ) as Settings;
+    const token = registered.body.registration_access_token;
+    const body = { client_id: registered.body.client_id, redirect_uris: [REDIRECT] };
+
+    const answers: [Answer, string, Method][] = [
+      [await h.call('POST', REGISTRATION_PATH, { token: 'some-token', body }), REGISTRATION_PATH, 'post'],
+      [await h.call('GET', path, { token }), MANAGEMENT_PATH, 'get'],
+      [await h.call('PUT', path, { token, body }), MANAGEMENT_PATH, 'put'],
+      [await h.call('DELETE', path, { token }), MANAGEMENT_PATH, 'delete'],
+    ];
+
+    for (const [answer, documented, method] of answers) {
+      expect(answer.status).toBe(500);
+      expectDocumented(answer, documented, method);
+    }
+  });
+
   it('an answer the document does not describe fails the check (the check can fail)', async () => {
     const registered = await h.register({ redirect_uris: [REDIRECT] });
     const wrongBody: Answer = { ...registered, body: { ...registered.body, client_id: 42 } };
@@ -251,6 +280,28 @@ describe('docs/openapi.json', () => {
 
     for (const answer of [wrongBody, noHeader, unlisted]) {
       expect(() => expectDocumented(answer, REGISTRATION_PATH, 'post')).toThrow();
+    }
+  });
+});
+
+describe('docs/openapi.json: 503 without a client table', () => {
+  const h = useHarness({ withStore: false });
+
+  it('every operation answers a documented 503 with Retry-After', async () => {
+    const path = clientPath('AAAAAAAAAAAAAAAAAAAAAAAA');
+    const token = 'some-registration-access-token';
+    const body = { client_id: 'AAAAAAAAAAAAAAAAAAAAAAAA', redirect_uris: [REDIRECT] };
+
+    const answers: [Answer, string, Method][] = [
+      [await h.call('POST', REGISTRATION_PATH, { token: await h.initialAccessToken(), body }), REGISTRATION_PATH, 'post'],
+      [await h.call('GET', path, { token }), MANAGEMENT_PATH, 'get'],
+      [await h.call('PUT', path, { token, body }), MANAGEMENT_PATH, 'put'],
+      [await h.call('DELETE', path, { token }), MANAGEMENT_PATH, 'delete'],
+    ];
+
+    for (const [answer, documented, method] of answers) {
+      expect(answer.status).toBe(503);
+      expectDocumented(answer, documented, method);
     }
   });
 });
