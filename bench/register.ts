@@ -9,6 +9,7 @@ import { handler as registerHandler } from '../functions/register.js';
 import { handler as updateHandler } from '../functions/update.js';
 import { createDevIssuer } from '../infra/local/dev-issuer.js';
 import { matchRoute, toProxyEvent } from '../infra/local/proxy-event.js';
+import { type LogLevel, setLogLevel } from '../lib/log.js';
 import { setRuntime } from '../lib/runtime/route.js';
 import { DEFAULT_SETTINGS } from '../lib/settings/catalog.js';
 import { staticSettings } from '../lib/settings/settings-source.js';
@@ -19,7 +20,9 @@ import { LocalSecretSealer } from '../lib/tokens/secret-sealer.js';
 import { systemRandom } from '../lib/tokens/secrets.js';
 import { startChildDynamoDb } from './dynalite-process.js';
 
-process.env.DCR_LOG_LEVEL = 'silent';
+// silent by default, as the baseline runs; BENCH_LOG_LEVEL=info adds the request, audit and metrics lines
+// (send stdout to /dev/null) to see what writing them costs
+setLogLevel((process.env.BENCH_LOG_LEVEL as LogLevel | undefined) ?? 'silent');
 const COUNT = Number(process.env.BENCH_COUNT ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 // the AWS SDK's request path needs about a thousand calls before V8 has optimised it; 200 left
