@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 // How long a request, and each call it makes to another service, may take: the numbers live here and
 // nowhere else (docs/robustness.md states them). The function times out at 10 s and API Gateway at
 // 29 s; a request that waits on a stalled dependency must answer 503 with Retry-After well before
@@ -49,24 +47,39 @@ interface RequestTime {
   readonly recovering: boolean;
 }
 
-const requestTime = new AsyncLocalStorage<RequestTime>();
-const callSignal = new AsyncLocalStorage<AbortSignal>();
+// The request in progress. A Lambda container serves one request at a time, so a module variable is
+// exact there and costs nothing; AsyncLocalStorage would turn on promise hooks, which slowed every await
+// of a request by about a third (npm run bench). A process serving requests concurrently (the local
+// server) keeps the deadline of the request that started last: each call still has its own limit.
+let requestTime: RequestTime | undefined;
 
 /** Runs one request: every call made inside it (boundedCall, callTimeMs) ends by the request's deadline. */
-export function withinRequestBudget<T>(act: () => Promise<T>, budgetMs: number = TIME_BUDGET.requestMs): Promise<T> {
-  return requestTime.run({ deadline: Date.now() + budgetMs, recovering: false }, act);
+export async function withinRequestBudget<T>(act: () => Promise<T>, budgetMs: number = TIME_BUDGET.requestMs): Promise<T> {
+  const own: RequestTime = { deadline: Date.now() + budgetMs, recovering: false };
+  requestTime = own;
+  try {
+    return await act();
+  } finally {
+    if (requestTime === own) requestTime = undefined;
+  }
 }
 
 /** Runs steps that establish or restore the truth after a failure: they may use recoveryMs past the request's deadline. */
-export function inRecovery<T>(act: () => Promise<T>): Promise<T> {
-  const current = requestTime.getStore();
+export async function inRecovery<T>(act: () => Promise<T>): Promise<T> {
+  const current = requestTime;
   if (!current || current.recovering) return act();
-  return requestTime.run({ deadline: current.deadline + TIME_BUDGET.recoveryMs, recovering: true }, act);
+  const recovery: RequestTime = { deadline: current.deadline + TIME_BUDGET.recoveryMs, recovering: true };
+  requestTime = recovery;
+  try {
+    return await act();
+  } finally {
+    if (requestTime === recovery) requestTime = current;
+  }
 }
 
 /** The time a call may take now: its own limit, or what is left of the request when that is less (0: none). */
 export function callTimeMs(limitMs: number): number {
-  const current = requestTime.getStore();
+  const current = requestTime;
   if (!current) return limitMs;
   return Math.max(0, Math.min(limitMs, current.deadline - Date.now()));
 }
@@ -84,13 +97,6 @@ export function boundedCall<T>(limitMs: number, call: (signal: AbortSignal) => P
     // registered before the call starts, so this rejection wins over the callee's own abort error
     const onAbort = () => reject(new CallTimeoutError(allowed));
     signal.addEventListener('abort', onAbort, { once: true });
-    new Promise<T>((settle) => settle(callSignal.run(signal, () => call(signal))))
-      .then(resolve, reject)
-      .finally(() => signal.removeEventListener('abort', onAbort));
+    new Promise<T>((settle) => settle(call(signal))).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
-}
-
-/** The signal of the boundedCall this code runs in: for a transport that cannot be handed one per call. */
-export function currentCallSignal(): AbortSignal | undefined {
-  return callSignal.getStore();
 }

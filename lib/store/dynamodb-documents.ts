@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { countMetric } from '../metrics.js';
-import { AWS_CLIENT_TIMEOUTS, boundedCall, CallTimeoutError, currentCallSignal, TIME_BUDGET } from '../time-budget.js';
+import { AWS_CLIENT_TIMEOUTS, boundedCall, CallTimeoutError, TIME_BUDGET } from '../time-budget.js';
 import { troubleOf } from './dynamodb-errors.js';
 
 // Plain JavaScript values in and out of DynamoDB, like lib-dynamodb's DocumentClient, on a client
@@ -83,7 +83,10 @@ export class DynamoDbDocuments {
   }
 
   private send<T>(command: { readonly input: unknown }): Promise<T> {
-    return boundedCall(TIME_BUDGET.awsCallMs, () => this.client.send(command as never) as Promise<T>).catch((error: unknown) => {
+    return boundedCall(TIME_BUDGET.awsCallMs, (signal) => {
+      CALL_SIGNALS.set(command.input as object, signal);
+      return this.client.send(command as never) as Promise<T>;
+    }).catch((error: unknown) => {
       // the whole call cut at its deadline (each attempt's own timeout is counted by countTrouble)
       if (error instanceof CallTimeoutError) countMetric('DatastoreTimeouts');
       throw error;
@@ -154,15 +157,28 @@ interface HttpHandlerLike {
   handle(request: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
 
-/**
- * Hands every request of the client the signal of the boundedCall it runs in. Passing the signal to
- * send() would do the same, but the SDK then resolves the middleware stack for every request again
- * (cacheMiddleware applies only to send() without options).
- */
+// The signal of each call's boundedCall, by the command's input, and of each attempt's HTTP request.
+// Passing the signal to send() would do the same, but the SDK then resolves the middleware stack for
+// every request again (cacheMiddleware applies only to send() without options); carrying it in
+// AsyncLocalStorage turns on promise hooks, which slowed every await of a request by a third.
+const CALL_SIGNALS = new WeakMap<object, AbortSignal>();
+const REQUEST_SIGNALS = new WeakMap<object, AbortSignal>();
+
+/** Hands every HTTP request of the client the signal of the call it belongs to, so a cut call closes its socket. */
 function abortWithCallSignal(client: DynamoDBClient): void {
+  // innermost step before the transport: args.request is the very object the handler gets (signed, per attempt)
+  client.middlewareStack.add(
+    (next) => (args) => {
+      const signal = CALL_SIGNALS.get(args.input as object);
+      if (signal) REQUEST_SIGNALS.set(args.request as object, signal);
+      return next(args);
+    },
+    { step: 'deserialize', priority: 'low', name: 'attachCallSignal' },
+  );
   const handler = client.config.requestHandler as unknown as HttpHandlerLike;
   const handle = handler.handle.bind(handler);
-  handler.handle = (request, options = {}) => handle(request, { ...options, abortSignal: currentCallSignal() ?? options.abortSignal });
+  handler.handle = (request, options = {}) =>
+    handle(request, { ...options, abortSignal: REQUEST_SIGNALS.get(request as object) ?? options.abortSignal });
 }
 
 /**
