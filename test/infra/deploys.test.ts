@@ -6,22 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { configFromContext } from '../../infra/config.js';
 import { wafLogGroupName, webAclDescription } from '../../infra/protection.js';
 import { SETTINGS } from '../../lib/settings/catalog.js';
-import { expectConfigError, resourcesOf, routeFunctions, type Synthesized, synthesizer } from '../support/cdk.js';
+import { EVERYTHING_ON, expectConfigError, resourcesOf, routeFunctions, type Synthesized, synthesizer } from '../support/cdk.js';
 
 const synth = synthesizer({ bundle: false });
-
-/** Every context option that adds something to the templates, but nothing naming an account or region. */
-const EVERYTHING_ON = {
-  stage: 'prod',
-  waf: 'true',
-  registrationAllowedCidrs: '203.0.113.0/24',
-  iatIssuer: 'https://idp.example.com',
-  iatJwksUri: 'https://idp.example.com/jwks.json',
-  iatIntrospectionUrl: 'https://idp.example.com/introspect',
-  iatIntrospectionClientId: 'dcr',
-  iatIntrospectionClientSecretParameter: '/dcr/prod/introspection-secret',
-  publicBaseUrl: 'https://dcr.example.com',
-};
 
 /** WAFv2's pattern for a web ACL description, as its API reference writes it. */
 const WAF_DESCRIPTION = /^[\w+=:#@/\-,.][\w+=:#@/\-,.\s]+[\w+=:#@/\-,.]$/;

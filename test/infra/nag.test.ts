@@ -10,6 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/stages.js';
+import { EVERYTHING_ON } from '../support/cdk.js';
 
 interface Finding {
   readonly plugin: string;
@@ -75,21 +76,7 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
 
   it.each([
     ['dev defaults', {}],
-    [
-      'prod with every option on',
-      {
-        stage: 'prod',
-        waf: 'true',
-        registrationAllowedCidrs: '203.0.113.0/24',
-        iatIssuer: 'https://idp.example.com',
-        iatJwksUri: 'https://idp.example.com/jwks.json',
-        iatIntrospectionUrl: 'https://idp.example.com/introspect',
-        iatIntrospectionClientId: 'dcr',
-        iatIntrospectionClientSecretParameter: '/dcr/prod/introspection-secret',
-        publicBaseUrl: 'https://dcr.example.com',
-        alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:dcr-alarms',
-      },
-    ],
+    ['prod with every option on', { ...EVERYTHING_ON, alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:dcr-alarms' }],
     ['tracing off', { tracing: 'false' }],
     ['LocalStack', { localstack: 'true', stage: 'local' }],
   ])('leaves no finding unacknowledged: %s', (_name, context) => {

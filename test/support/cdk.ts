@@ -68,3 +68,16 @@ export function expectConfigError(context: Record<string, unknown>, key: string,
   expect(error.message).toContain(`CDK context "${key}"`);
   if (message) expect(error.message).toMatch(message);
 }
+
+/** Every context option that adds something to the templates, but nothing naming an account or region. */
+export const EVERYTHING_ON = {
+  stage: 'prod',
+  waf: 'true',
+  registrationAllowedCidrs: '203.0.113.0/24',
+  iatIssuer: 'https://idp.example.com',
+  iatJwksUri: 'https://idp.example.com/jwks.json',
+  iatIntrospectionUrl: 'https://idp.example.com/introspect',
+  iatIntrospectionClientId: 'dcr',
+  iatIntrospectionClientSecretParameter: '/dcr/prod/introspection-secret',
+  publicBaseUrl: 'https://dcr.example.com',
+};
