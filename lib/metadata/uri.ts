@@ -1,5 +1,6 @@
 /** Parses an absolute URI; undefined when it is relative or malformed. */
-export function parseAbsoluteUri(value: string): URL | undefined {
+export function parseAbsoluteUri(value: unknown): URL | undefined {
+  if (typeof value !== 'string') return undefined;
   try {
     return new URL(value);
   } catch {

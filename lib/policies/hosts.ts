@@ -43,12 +43,3 @@ export function privateUseSchemeDomain(protocol: string): string | undefined {
   if (!scheme.includes('.')) return undefined;
   return scheme.toLowerCase().split('.').reverse().join('.');
 }
-
-export function parseUri(value: unknown): URL | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    return new URL(value);
-  } catch {
-    return undefined;
-  }
-}

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { invalidRedirectUri } from '../errors.js';
-import { isLoopbackHttp } from '../metadata/uri.js';
-import { parseUri, privateUseSchemeDomain } from './hosts.js';
+import { isLoopbackHttp, parseAbsoluteUri } from '../metadata/uri.js';
+import { privateUseSchemeDomain } from './hosts.js';
 import { flag, policyOptions } from './options.js';
 import type { PolicyDefinition, RegistrationPolicy } from './policy.js';
 import { quoted, stringArray } from './request-values.js';
@@ -36,7 +36,7 @@ export const httpsRedirectUrisPolicy: PolicyDefinition<HttpsRedirectUrisOptions>
       name: NAME,
       apply({ body }) {
         for (const value of stringArray(body.redirect_uris) ?? []) {
-          const uri = parseUri(value);
+          const uri = parseAbsoluteUri(value);
           if (uri && !permitted(uri)) throw invalidRedirectUri(`redirect_uris: ${quoted(value)} ${rule}`);
         }
       },

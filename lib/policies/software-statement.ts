@@ -1,9 +1,8 @@
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import * as v from 'valibot';
 import { invalidSoftwareStatement, unapprovedSoftwareStatement } from '../errors.js';
-import { isLoopbackHttp } from '../metadata/uri.js';
+import { isLoopbackHttp, parseAbsoluteUri } from '../metadata/uri.js';
 import { type JwtRefusal, jwtRefusal } from '../tokens/jwt-refusal.js';
-import { parseUri } from './hosts.js';
 import { flag, listOf, nonEmptyString, objectMessage, oneOf, policyOptions, show } from './options.js';
 import type { PolicyDefinition, PolicyRequest, RegistrationPolicy } from './policy.js';
 import { quoted } from './request-values.js';
@@ -23,7 +22,7 @@ const jwksUri = v.pipe(
   v.string((issue) => `must be a string, not ${show(issue.input)}`),
   v.check(
     (value) => {
-      const uri = parseUri(value);
+      const uri = parseAbsoluteUri(value);
       return uri !== undefined && (uri.protocol === 'https:' || isLoopbackHttp(uri));
     },
     (issue) => `${show(issue.input)} must be an https URL (http only to a loopback host)`,

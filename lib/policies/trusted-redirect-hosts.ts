@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import { invalidClientMetadata, invalidRedirectUri } from '../errors.js';
 import { isNativeLoopbackRedirect } from '../metadata/application-type.js';
-import { HostList, normalizeHostEntry, parseUri, privateUseSchemeDomain } from './hosts.js';
+import { parseAbsoluteUri } from '../metadata/uri.js';
+import { HostList, normalizeHostEntry, privateUseSchemeDomain } from './hosts.js';
 import { flag, listOf, oneOf, policyOptions, show } from './options.js';
 import type { PolicyDefinition, RegistrationPolicy } from './policy.js';
 import { membersOf, quoted, stringArray } from './request-values.js';
@@ -50,7 +51,7 @@ export const trustedRedirectHostsPolicy: PolicyDefinition<TrustedRedirectHostsOp
       name: NAME,
       apply({ body }) {
         for (const value of stringArray(body.redirect_uris) ?? []) {
-          const uri = parseUri(value);
+          const uri = parseAbsoluteUri(value);
           if (!uri || onTrustedHost(uri)) continue;
           if (allowNativeLoopback && isNativeLoopbackRedirect(body.application_type, value)) continue;
           throw invalidRedirectUri(`redirect_uris: ${quoted(value)} is not on a host this server trusts for redirects`);
@@ -59,7 +60,7 @@ export const trustedRedirectHostsPolicy: PolicyDefinition<TrustedRedirectHostsOp
           for (const member of membersOf(body, field)) {
             const values = typeof body[member] === 'string' ? [body[member] as string] : (stringArray(body[member]) ?? []);
             for (const value of values) {
-              const uri = parseUri(value);
+              const uri = parseAbsoluteUri(value);
               if (uri && !onTrustedHost(uri))
                 throw invalidClientMetadata(`${member}: ${quoted(value)} is not on a host this server trusts`);
             }
