@@ -10,14 +10,27 @@ import { type BuildOptions, build, buildSync } from 'esbuild';
 /** Lambda's runtime of the functions; the bundles target it. */
 export const LAMBDA_NODE_TARGET = 'node22';
 
+export interface BundleSettings {
+  /**
+   * Linked source maps, for stack traces that name the TypeScript source (the stack turns on
+   * `--enable-source-maps` with them: `-c sourceMaps=true`). Off by default: Node parses them at every
+   * cold start (`npm run bench:cold` measured 8-10 ms). Without them, `npm run admin -- stack-trace`
+   * maps a logged stack back to the source offline.
+   */
+  readonly sourceMaps?: boolean;
+}
+
 /**
  * esbuild options of every function bundle: ESM, minified, the AWS SDK bundled and tree-shaken (a
  * tree-shaken copy loads faster than the runtime's full one) and code splitting, so a module a route
- * loads with `import()` (the KMS client) is a chunk of its own, read only when first needed. No source
- * maps: Node parses them at every cold start when they are enabled (`npm run bench:cold` measured
- * 8-10 ms); names are kept instead, so stack traces stay readable.
+ * loads with `import()` (the KMS client) is a chunk of its own, read only when first needed. Names are
+ * not kept (`keepNames` wraps every function and class in a naming call: 15 KB and ~4 ms of each cold
+ * start, measured with `npm run bench:cold`); no code depends on a minified name, since every error
+ * class sets its `name` itself. Source maps change only the chunks' hashed file names (of the same
+ * length) and add a trailing comment: lines and columns are those of the bundle built without them,
+ * which is what lets a logged stack trace be mapped offline.
  */
-export function bundleOptions(entry: string, outdir: string): BuildOptions {
+export function bundleOptions(entry: string, outdir: string, { sourceMaps = false }: BundleSettings = {}): BuildOptions {
   return {
     entryPoints: { index: entry },
     outdir,
@@ -28,8 +41,8 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
     format: 'esm',
     target: LAMBDA_NODE_TARGET,
     minify: true,
-    keepNames: true,
-    sourcemap: false,
+    keepNames: false,
+    sourcemap: sourceMaps ? 'linked' : false,
     mainFields: ['module', 'main'],
     // Bundled CommonJS dependencies may still call require(); ESM has none without this.
     banner: { js: "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);" },
@@ -38,16 +51,24 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
   };
 }
 
+/**
+ * What a function built with source maps adds to its environment: Node reads the maps only with this
+ * flag (NODE_OPTIONS is Node's own variable, not one of the service's: lib/settings/environment.ts).
+ */
+export function sourceMapsEnvironment({ sourceMaps = false }: BundleSettings): Record<string, string> {
+  return sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {};
+}
+
 /** Bundles one entry (relative to `root`) into `outdir`: index.mjs and its chunks. */
-export async function bundleEntry(root: string, entry: string, outdir: string): Promise<void> {
-  await build({ ...bundleOptions(path.resolve(root, entry), outdir), absWorkingDir: root });
+export async function bundleEntry(root: string, entry: string, outdir: string, settings: BundleSettings = {}): Promise<void> {
+  await build({ ...bundleOptions(path.resolve(root, entry), outdir, settings), absWorkingDir: root });
 }
 
 /**
  * The deployment package of one route, bundled on this machine with esbuild (no Docker). The asset's
  * hash is that of the output, so an unchanged bundle is not uploaded again.
  */
-export function routeCode(root: string, entry: string): lambda.Code {
+export function routeCode(root: string, entry: string, settings: BundleSettings = {}): lambda.Code {
   return lambda.Code.fromAsset(root, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
@@ -55,10 +76,10 @@ export function routeCode(root: string, entry: string): lambda.Code {
       image: DockerImage.fromRegistry('public.ecr.aws/lambda/nodejs:22'),
       // CDK caches a bundling by its serializable options, and tryBundle is not one of them: naming the
       // entry here keeps the four routes from sharing the first one's bundle
-      command: ['esbuild', entry],
+      command: ['esbuild', entry, ...(settings.sourceMaps ? ['--sourcemap'] : [])],
       local: {
         tryBundle(outputDir: string): boolean {
-          buildSync({ ...bundleOptions(path.resolve(root, entry), outputDir), absWorkingDir: root });
+          buildSync({ ...bundleOptions(path.resolve(root, entry), outputDir, settings), absWorkingDir: root });
           return true;
         },
       },

@@ -14,7 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { environmentOf } from '../lib/settings/environment.js';
-import { routeCode } from './bundling.js';
+import { routeCode, sourceMapsEnvironment } from './bundling.js';
 import type { DcrConfig } from './config.js';
 import { NODE_RUNTIME_REASON } from './stateless-stack.js';
 
@@ -55,7 +55,7 @@ export class LifecycleEvents extends Construct {
     logGroup.grantWrite(role);
     this.function = new lambda.Function(this, 'Function', {
       description: `DCR lifecycle events from the client table's stream (${config.stage})`,
-      code: routeCode(props.repoRoot, LIFECYCLE_EVENTS_ENTRY),
+      code: routeCode(props.repoRoot, LIFECYCLE_EVENTS_ENTRY, { sourceMaps: config.sourceMaps }),
       handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -64,7 +64,10 @@ export class LifecycleEvents extends Construct {
       logGroup,
       role,
       tracing: config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-      environment: environmentOf({ tableName: table.tableName, eventBusName: config.eventBusName, stage: config.stage }),
+      environment: {
+        ...environmentOf({ tableName: table.tableName, eventBusName: config.eventBusName, stage: config.stage }),
+        ...sourceMapsEnvironment(config),
+      },
     });
     this.bus.grantPutEventsTo(this.function);
     // the cap counters of expired clients: a release marker (PutItem) and the counter (UpdateItem)

@@ -17,7 +17,7 @@ import type { Construct } from 'constructs';
 import { DEFAULT_SETTINGS, SETTINGS, type Settings } from '../lib/settings/catalog.js';
 import { ENVIRONMENT, environmentOf } from '../lib/settings/environment.js';
 import { SEALING_CONTEXT_KEY } from '../lib/store/kms-secret-sealer.js';
-import { routeCode } from './bundling.js';
+import { routeCode, sourceMapsEnvironment } from './bundling.js';
 import { type DcrConfig, ssmPrefix } from './config.js';
 import { Monitoring } from './monitoring.js';
 import { ApiFirewall, registrationResourcePolicy, routeMethodOptions } from './protection.js';
@@ -125,7 +125,7 @@ export class StatelessStack extends Stack {
       const fn = new lambda.Function(this, `${id}Function`, {
         description: `DCR ${route.method} ${route.path} (${config.stage})`,
         // infra/bundling.ts: the route's entry and only what it imports, bundled here with esbuild
-        code: routeCode(REPO_ROOT, route.entry),
+        code: routeCode(REPO_ROOT, route.entry, { sourceMaps: config.sourceMaps }),
         handler: 'index.handler',
         runtime: lambda.Runtime.NODEJS_22_X,
         architecture: lambda.Architecture.ARM_64,
@@ -134,7 +134,7 @@ export class StatelessStack extends Stack {
         logGroup,
         role,
         tracing: config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-        environment,
+        environment: { ...environment, ...sourceMapsEnvironment(config) },
       });
       // Least privilege: exactly the route's table actions (never grantReadWriteData).
       fn.addToRolePolicy(

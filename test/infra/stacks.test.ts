@@ -12,7 +12,7 @@ import { contextEnvironment } from '../../infra/stages.js';
 import { SETTINGS } from '../../lib/settings/catalog.js';
 import { ENVIRONMENT, readEnvironment } from '../../lib/settings/environment.js';
 import { SEALING_CONTEXT_KEY } from '../../lib/store/kms-secret-sealer.js';
-import { asArray, type Resource, resourcesOf, routeFunctions, type Synthesized, synthesizer } from '../support/cdk.js';
+import { asArray, expectConfigError, type Resource, resourcesOf, routeFunctions, type Synthesized, synthesizer } from '../support/cdk.js';
 
 type Resources = Record<string, Resource>;
 
@@ -32,10 +32,12 @@ const PROD_CONTEXT = {
 
 let dev: Synthesized;
 let prod: Synthesized;
+let mapped: Synthesized;
 
 beforeAll(() => {
   dev = synth({});
   prod = synth(PROD_CONTEXT);
+  mapped = synth({ sourceMaps: 'true' });
 });
 
 function only<T>(record: Record<string, T>): [string, T] {
@@ -269,12 +271,41 @@ describe('functions', () => {
       // the route name the entry hands to routeHandler, and no other route's
       const named = ROUTES.filter((other) => entry.includes(`("${other.name}",`)).map((other) => other.name);
       expect(named).toEqual([route.name]);
-      expect(entry.includes('JwtInitialAccessTokenVerifier')).toBe(route.name === 'register');
+      // a text of the initial access token verifier, in whichever of the route's files (names are minified)
+      const verifies = readdirSync(dir).some((file) =>
+        readFileSync(join(dir, file), 'utf8').includes('the issuer keys could not be fetched to verify the initial access token'),
+      );
+      expect(verifies).toBe(route.name === 'register');
       // the KMS client is in a chunk that index.mjs loads with import(), never statically
       const kmsChunks = readdirSync(dir).filter((file) => readFileSync(join(dir, file), 'utf8').includes('TrentService'));
       expect(kmsChunks.length).toBeGreaterThan(0);
       expect(kmsChunks).not.toContain('index.mjs');
     });
+  });
+
+  it('bundles without source maps unless -c sourceMaps=true, which adds linked maps and turns them on in Node', () => {
+    const filesOf = (synthesized: Synthesized) =>
+      Object.values(routeFunctions(synthesized)).map((fn) => {
+        const dir = join(
+          Stage.of(synthesized.stage.stateless)!.outdir,
+          `asset.${(fn.Properties!.Code.S3Key as string).replace(/\.zip$/, '')}`,
+        );
+        return { fn, dir, files: readdirSync(dir) };
+      });
+    const plain = filesOf(dev);
+    expect(plain).toHaveLength(ROUTES.length);
+    for (const { fn, files } of plain) {
+      expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
+      expect(fn.Properties!.Environment.Variables.NODE_OPTIONS).toBeUndefined();
+    }
+    const withMaps = filesOf(mapped);
+    expect(withMaps).toHaveLength(ROUTES.length);
+    for (const { fn, dir, files } of withMaps) {
+      expect(files).toContain('index.mjs.map');
+      expect(readFileSync(join(dir, 'index.mjs'), 'utf8').trimEnd()).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map$/);
+      expect(fn.Properties!.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+    expectConfigError({ sourceMaps: 'yes' }, 'sourceMaps');
   });
 
   it('gives each function its own log group with the configured retention, destroyed in dev and retained in prod', () => {
@@ -725,6 +756,7 @@ describe('config', () => {
       manageBurstLimit: 50,
       registrationAllowedCidrs: [],
       tracing: true,
+      sourceMaps: false,
       localstack: false,
       alarms: {
         alarm5xxRatePercent: 5,
