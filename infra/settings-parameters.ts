@@ -12,6 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsCustomResource, Logging, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { SettingDefinition } from '../lib/settings/catalog.js';
+import { SETTING_LABELS } from '../lib/settings/catalog-docs.js';
 
 export interface SettingsParametersProps {
   /** `/dcr/<stage>/` */
@@ -74,7 +75,14 @@ export class SettingsParameters extends Construct {
         onCreate: {
           service: 'SSM',
           action: 'putParameter',
-          parameters: { Name: name, Value: value, Type: 'String', Tier: 'Standard', Description: definition.label, Overwrite: false },
+          parameters: {
+            Name: name,
+            Value: value,
+            Type: 'String',
+            Tier: 'Standard',
+            Description: SETTING_LABELS[definition.key],
+            Overwrite: false,
+          },
           physicalResourceId: PhysicalResourceId.of(name),
           // an operator (or an earlier stack) created it: that value stays
           ignoreErrorCodesMatching: 'ParameterAlreadyExists',

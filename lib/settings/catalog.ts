@@ -4,7 +4,8 @@ import { normalizeHostEntry } from '../policies/hosts.js';
 
 // The options of PingFederate's "Dynamic Client Registration" page, one entry each. This table is the
 // single source for the SSM parameter names and seed defaults (infra), the environment variables of
-// local mode, the settings table of docs/settings.md and the parsers below.
+// local mode, the settings table of docs/settings.md and the parsers below. Each option's label (the
+// SSM parameter's description) is in catalog-docs.ts, which the functions do not load.
 
 export interface Settings {
   /** Enable Dynamic Client Registration: off -> every route answers 404. */
@@ -55,8 +56,6 @@ export interface SettingDefinition {
   readonly kind: Kind;
   /** Seed default, as the SSM parameter's string value. */
   readonly defaultValue: string;
-  /** PingFederate's label for the option. */
-  readonly label: string;
 }
 
 export const SETTINGS: readonly SettingDefinition[] = [
@@ -66,7 +65,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_REGISTRATION_ENABLED',
     kind: 'boolean',
     defaultValue: 'false',
-    label: 'Enable Dynamic Client Registration',
   },
   {
     key: 'requireInitialAccessToken',
@@ -74,7 +72,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_REQUIRE_INITIAL_ACCESS_TOKEN',
     kind: 'boolean',
     defaultValue: 'true',
-    label: 'Require Initial Access Token',
   },
   {
     key: 'initialAccessTokenScopes',
@@ -82,7 +79,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_INITIAL_ACCESS_TOKEN_SCOPES',
     kind: 'scopes',
     defaultValue: 'dcr:register',
-    label: 'Required scope or scope group (space-separated; the token needs one of them)',
   },
   {
     key: 'managementEnabled',
@@ -90,7 +86,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_MANAGEMENT_ENABLED',
     kind: 'boolean',
     defaultValue: 'false',
-    label: 'Enable Dynamic Client Registration Management',
   },
   {
     key: 'rotateClientSecret',
@@ -98,7 +93,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_ROTATE_CLIENT_SECRET',
     kind: 'boolean',
     defaultValue: 'true',
-    label: 'Rotate Client Secret',
   },
   {
     key: 'rotateRegistrationAccessToken',
@@ -106,7 +100,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_ROTATE_REGISTRATION_ACCESS_TOKEN',
     kind: 'boolean',
     defaultValue: 'true',
-    label: 'Rotate Registration Access Token',
   },
   {
     key: 'allowClientDelete',
@@ -114,7 +107,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_ALLOW_CLIENT_DELETE',
     kind: 'boolean',
     defaultValue: 'true',
-    label: 'Allow Client Delete',
   },
   {
     key: 'extendedProperties',
@@ -122,7 +114,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_EXTENDED_PROPERTIES',
     kind: 'extended-properties',
     defaultValue: '[]',
-    label: 'Extended properties: JSON array of {"name": "...", "multiValued": true|false}',
   },
   {
     key: 'registrationPolicies',
@@ -130,7 +121,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_REGISTRATION_POLICIES',
     kind: 'json',
     defaultValue: '{}',
-    label: 'Client registration policies: JSON {"anonymous": [...], "authenticated": [...], "named": {...}, "caps": {...}}',
   },
   // Client lifecycle (docs/lifecycle.md): durations in whole seconds, 0 = off
   {
@@ -139,7 +129,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_REGISTRATION_ACCESS_TOKEN_GRACE',
     kind: 'seconds',
     defaultValue: '0',
-    label: 'Registration Access Token Grace (seconds; 0 = off): the previous token recovers a lost answer until the new one is used',
   },
   {
     key: 'clientSecretRetentionSeconds',
@@ -147,7 +136,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_CLIENT_SECRET_RETENTION',
     kind: 'seconds',
     defaultValue: '0',
-    label: 'Client Secret Retention (seconds; 0 = off): a rotated-away secret still authenticates the client for this long',
   },
   {
     key: 'clientSecretLifetimeSeconds',
@@ -155,7 +143,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_CLIENT_SECRET_LIFETIME',
     kind: 'seconds',
     defaultValue: '0',
-    label: 'Client Secret Lifetime (seconds; 0 = never): client_secret_expires_at of newly issued secrets',
   },
   {
     key: 'clientIdleLifetimeSeconds',
@@ -163,7 +150,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_CLIENT_IDLE_LIFETIME',
     kind: 'seconds',
     defaultValue: '0',
-    label: 'Client Idle Lifetime (seconds; 0 = never): a client unused for this long is deleted',
   },
   // Not a PingFederate option (docs/robustness.md, Input): for development against a local authorization server
   {
@@ -172,7 +158,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_ALLOW_NON_PUBLIC_SERVER_URIS',
     kind: 'boolean',
     defaultValue: 'false',
-    label: 'Allow loopback and private hosts in the URIs the authorization server calls (jwks_uri, request_uris, ...; development only)',
   },
   // Client ID Metadata Documents (docs/directory.md): read by the client directory, not by the routes
   {
@@ -181,7 +166,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_CLIENT_ID_METADATA_DOCUMENTS',
     kind: 'boolean',
     defaultValue: 'false',
-    label: 'Client ID Metadata Documents: the client directory accepts https URL client_ids and fetches their metadata',
   },
   {
     key: 'clientIdMetadataDocumentHosts',
@@ -189,7 +173,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     envVar: 'DCR_CLIENT_ID_METADATA_HOSTS',
     kind: 'hosts',
     defaultValue: '*',
-    label: 'Client ID Metadata Document hosts (space-separated host or .suffix; * = any public host)',
   },
 ];
 

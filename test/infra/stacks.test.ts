@@ -10,6 +10,7 @@ import { ConfigError, configFromContext } from '../../infra/config.js';
 import { ROUTES, type RouteName } from '../../infra/routes.js';
 import { contextEnvironment } from '../../infra/stages.js';
 import { SETTINGS } from '../../lib/settings/catalog.js';
+import { SETTING_LABELS } from '../../lib/settings/catalog-docs.js';
 import { ENVIRONMENT, readEnvironment } from '../../lib/settings/environment.js';
 import { SEALING_CONTEXT_KEY } from '../../lib/store/kms-secret-sealer.js';
 import { asArray, expectConfigError, type Resource, resourcesOf, routeFunctions, type Synthesized, synthesizer } from '../support/cdk.js';
@@ -656,7 +657,7 @@ describe('settings parameters', () => {
         expect(create).toMatchObject({
           service: 'SSM',
           action: 'putParameter',
-          parameters: { Value: definition.defaultValue, Type: 'String', Description: definition.label, Overwrite: false },
+          parameters: { Value: definition.defaultValue, Type: 'String', Description: SETTING_LABELS[definition.key], Overwrite: false },
           ignoreErrorCodesMatching: 'ParameterAlreadyExists',
           physicalResourceId: { id: `/dcr/${stage}/${definition.parameter}` },
         });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runtimeFromEnv } from '../../lib/runtime/from-env.js';
 import { ENVIRONMENT, EnvironmentError, environmentOf, readEnvironment } from '../../lib/settings/environment.js';
+import { ENVIRONMENT_DOCS } from '../../lib/settings/environment-docs.js';
 import { thrownBy } from '../support/thrown.js';
 
 // The environment catalogue: every variable outside the settings table, parsed strictly (a value that
@@ -92,5 +93,20 @@ describe('environmentOf', () => {
   it('has one variable per name', () => {
     const names = Object.values(ENVIRONMENT).map((definition) => definition.name);
     expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe('the prose of the catalogue (environment-docs.ts, which the functions do not load)', () => {
+  it('describes every variable once and no variable the catalogue lacks', () => {
+    // Act
+    const described = Object.keys(ENVIRONMENT_DOCS);
+
+    // Assess
+    expect(described.sort()).toEqual(Object.keys(ENVIRONMENT).sort());
+    for (const doc of Object.values(ENVIRONMENT_DOCS)) {
+      expect(doc.meaning.trim()).not.toBe('');
+      expect(doc.whenUnset.trim()).not.toBe('');
+      expect(doc.setBy.length).toBeGreaterThan(0);
+    }
   });
 });

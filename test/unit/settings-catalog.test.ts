@@ -8,6 +8,7 @@ import {
   SettingValueError,
   settingsFromStrings,
 } from '../../lib/settings/catalog.js';
+import { SETTING_LABELS } from '../../lib/settings/catalog-docs.js';
 import { settingsFromEnv } from '../../lib/settings/env-settings.js';
 import { thrownBy } from '../support/thrown.js';
 
@@ -64,6 +65,19 @@ describe('settings catalog', () => {
       expect(definition.envVar).toMatch(/^DCR_[A-Z0-9_]+$/);
       // SSM refuses empty values, so every seed default must be a non-empty string
       expect(definition.defaultValue).not.toBe('');
+    }
+  });
+
+  it('has one label per setting (the SSM description, kept out of the functions) and none for a setting it lacks', () => {
+    // Act
+    const labelled = Object.keys(SETTING_LABELS);
+
+    // Assess
+    expect(labelled.sort()).toEqual(SETTINGS.map((definition) => definition.key).sort());
+    for (const label of Object.values(SETTING_LABELS)) {
+      // SSM takes a parameter description of at most 1024 characters
+      expect(label.trim().length).toBeGreaterThan(0);
+      expect(label.length).toBeLessThanOrEqual(1024);
     }
   });
 
