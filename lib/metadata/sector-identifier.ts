@@ -1,5 +1,7 @@
 import { invalidClientMetadata } from '../errors.js';
+import { loadOnFirstUse } from '../load-on-first-use.js';
 import { DocumentFetchError } from './document-fetcher.js';
+import type { HttpsDocumentFetcherOptions } from './https-document-fetcher.js';
 
 /** The sector_identifier_uri fetch fails like every document fetch (https-document-fetcher.ts). */
 export { DocumentFetchError as SectorIdentifierFetchError };
@@ -12,10 +14,19 @@ export function requestsOutsideFetch(input: Readonly<Record<string, unknown>>): 
 /**
  * The port that reads a sector_identifier_uri (OIDC-Reg §5): the parsed JSON body, or a
  * DocumentFetchError saying why it could not be read. The real one is createSectorIdentifierFetcher
- * (https-document-fetcher.ts); lib/runtime.ts builds it once per container.
+ * (https-document-fetcher.ts), built once per container by sectorIdentifierFetcherOnFirstUse.
  */
 export interface SectorIdentifierFetcher {
   fetch(uri: string): Promise<unknown>;
+}
+
+/**
+ * The real fetcher, with its HTTPS and DNS code loaded on the first sector_identifier_uri (most
+ * registrations name none, so no cold start pays for it; lib/load-on-first-use.ts).
+ */
+export function sectorIdentifierFetcherOnFirstUse(options?: HttpsDocumentFetcherOptions): SectorIdentifierFetcher {
+  const fetcher = loadOnFirstUse(async () => (await import('./https-document-fetcher.js')).createSectorIdentifierFetcher(options));
+  return { fetch: async (uri) => (await fetcher()).fetch(uri) };
 }
 
 const MAX_SHOWN_URI = 120;

@@ -5,12 +5,11 @@ import { withDefaults } from './defaults.js';
 import { type ExtendedProperty, parseExtendedValue, usableExtendedProperties } from './extended-properties.js';
 import { FIELDS, type FieldSpec, fieldSpec, isLocalizable } from './fields.js';
 import { resolveGrantAndResponseTypes } from './grant-response.js';
-import { createSectorIdentifierFetcher } from './https-document-fetcher.js';
 import { checkJwks } from './jwks.js';
 import { isLanguageTag } from './language-tag.js';
 import { MAX_LOCALIZED_FIELDS } from './limits.js';
 import { checkRules } from './rules.js';
-import { checkSectorIdentifier, type SectorIdentifierFetcher } from './sector-identifier.js';
+import { checkSectorIdentifier, type SectorIdentifierFetcher, sectorIdentifierFetcherOnFirstUse } from './sector-identifier.js';
 import { checkServerCalledUris } from './server-called-uris.js';
 
 const FIELD_ORDER = Object.keys(FIELDS);
@@ -25,12 +24,8 @@ export interface MetadataContext {
   readonly sectorIdentifiers?: SectorIdentifierFetcher;
 }
 
-let defaultFetcher: SectorIdentifierFetcher | undefined;
-
-function sharedFetcher(): SectorIdentifierFetcher {
-  defaultFetcher ??= createSectorIdentifierFetcher();
-  return defaultFetcher;
-}
+/** The production fetcher (public addresses only), shared by the container's requests. */
+const productionFetcher = sectorIdentifierFetcherOnFirstUse();
 
 /**
  * Request body -> registered metadata with defaults: each known field parsed by its schema,
@@ -64,7 +59,7 @@ export async function validateMetadata(input: Readonly<Record<string, unknown>>,
   checkRules(metadata);
   checkServerCalledUris(metadata, context.allowNonPublicServerUris === true);
   await checkJwks(metadata.jwks);
-  await checkSectorIdentifier(metadata, context.sectorIdentifiers ?? sharedFetcher());
+  await checkSectorIdentifier(metadata, context.sectorIdentifiers ?? productionFetcher);
   return ordered(metadata, localized, extended);
 }
 

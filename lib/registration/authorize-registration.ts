@@ -3,7 +3,8 @@ import { bearerToken } from '../http/authorization.js';
 import type { HttpRequest } from '../http/types.js';
 import { countMetric } from '../metrics.js';
 import type { Settings } from '../settings/catalog.js';
-import { requireOneScope, type VerifiedAccessToken } from '../tokens/initial-access-token.js';
+import type { VerifiedAccessToken } from '../tokens/initial-access-token.js';
+import { requireOneScope } from '../tokens/required-scope.js';
 import type { RegistrationDependencies } from './dependencies.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setLogLevel } from '../log.js';
-import { createSectorIdentifierFetcher } from '../metadata/https-document-fetcher.js';
+import { sectorIdentifierFetcherOnFirstUse } from '../metadata/sector-identifier.js';
 import type { RegistrationDependencies } from '../registration/dependencies.js';
 import type { Settings } from '../settings/catalog.js';
 import { type Environment, readEnvironment } from '../settings/environment.js';
@@ -69,7 +69,7 @@ export function coreFromEnv(env: NodeJS.ProcessEnv, options: RuntimeOptions = {}
         settings: settingsSourceOf(env, environment, options),
         secretSealer: secretSealerOf(environment),
         // production leaves the sector_identifier_uri fetcher to validation's default (public addresses only)
-        sectorIdentifiers: localFetch && createSectorIdentifierFetcher(localFetch),
+        sectorIdentifiers: localFetch && sectorIdentifierFetcherOnFirstUse(localFetch),
         now: Date.now,
         random: systemRandom,
       },

@@ -9,9 +9,11 @@ import { type InitialAccessTokenVerifier, JwtInitialAccessTokenVerifier } from '
 import { IntrospectionInitialAccessTokenVerifier } from '../tokens/introspection-verifier.js';
 import { staticSecret } from '../tokens/secret-source.js';
 import { ServiceInitialAccessTokenVerifier } from '../tokens/service-token-verifier.js';
+import { initialAccessTokenForms } from './initial-access-token-forms.js';
 
-// Only registration checks initial access tokens: this module is wired by functions/register.ts and
-// by the all-routes runtime, never by the management routes' bundles.
+// Only registration checks initial access tokens: this module is loaded by functions/register.ts on
+// the first token (initial-access-token-forms.ts) and wired by the all-routes runtime, never by the
+// management routes' bundles.
 
 export interface InitialAccessTokenOptions {
   /** DynamoDB client settings for the token table (local mode: the embedded endpoint). */
@@ -30,26 +32,20 @@ export interface InitialAccessTokenOptions {
  *   DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER (AWS); DCR_IAT_INTROSPECTION_CACHE_SECONDS (default 60);
  *   DCR_IAT_ISSUER (alone is enough here) and DCR_IAT_AUDIENCE are checked on its answers;
  * - tokens issued by this service (`npm run admin -- iat create`): DCR_IAT_TABLE_NAME.
- * Undefined when none is configured. A half-configured form is refused here, at load time, never half-used.
+ * Undefined when none is configured. A half-configured form is refused here, at load time, never half-used
+ * (initial-access-token-forms.ts checks it).
  */
 export function initialAccessTokensOf(
   environment: Environment,
   options: InitialAccessTokenOptions = {},
 ): InitialAccessTokenVerifier | undefined {
+  const forms = initialAccessTokenForms(environment);
+  if (!forms) return undefined;
   const { iatIssuer: issuer, iatJwksUri: jwksUri, iatAudience: audience } = environment;
-  const introspection = introspectionOf(environment, options);
-  if (jwksUri && !issuer)
-    throw new Error('DCR_IAT_JWKS_URI needs DCR_IAT_ISSUER: set both to verify initial access tokens that are JWTs, or neither');
-  if (issuer && !jwksUri && !introspection) {
-    throw new Error(
-      'DCR_IAT_ISSUER and DCR_IAT_JWKS_URI go together: set both to verify initial access tokens that are JWTs, or neither ' +
-        '(DCR_IAT_ISSUER alone only serves to check the issuer of introspection answers, with DCR_IAT_INTROSPECTION_URL)',
-    );
-  }
   const tableName = environment.iatTableName;
   return composeInitialAccessTokenVerifiers({
-    jwt: issuer && jwksUri ? new JwtInitialAccessTokenVerifier({ issuer, jwksUri, audience }) : undefined,
-    introspection,
+    jwt: forms.jwt ? new JwtInitialAccessTokenVerifier({ issuer: issuer!, jwksUri: jwksUri!, audience }) : undefined,
+    introspection: forms.introspection ? introspectionOf(environment, options) : undefined,
     service: tableName
       ? new ServiceInitialAccessTokenVerifier(
           new DynamoDbInitialAccessTokenStore(options.documents ?? createDocumentClient(options.dynamoDb), tableName),
@@ -66,10 +62,7 @@ export function initialAccessTokensFromEnv(
   return initialAccessTokensOf(readEnvironment(env), options);
 }
 
-function introspectionOf(
-  environment: Environment,
-  options: InitialAccessTokenOptions,
-): IntrospectionInitialAccessTokenVerifier | undefined {
+function introspectionOf(environment: Environment, options: InitialAccessTokenOptions): IntrospectionInitialAccessTokenVerifier {
   const {
     iatIntrospectionUrl: endpoint,
     iatIntrospectionClientId: clientId,
@@ -77,17 +70,6 @@ function introspectionOf(
     iatIntrospectionClientSecretParameter: secretParameter,
     iatIntrospectionCacheSeconds: cacheSeconds,
   } = environment;
-  if ([endpoint, clientId, secret, secretParameter, cacheSeconds].every((value) => value === undefined)) return undefined;
-  const missing = [
-    !endpoint && 'DCR_IAT_INTROSPECTION_URL',
-    !clientId && 'DCR_IAT_INTROSPECTION_CLIENT_ID',
-    !secret && !secretParameter && 'DCR_IAT_INTROSPECTION_CLIENT_SECRET (or DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER)',
-  ].filter(Boolean);
-  if (missing.length)
-    throw new Error(`token introspection is half configured: set ${missing.join(', ')} as well, or none of DCR_IAT_INTROSPECTION_*`);
-  if (secret && secretParameter) {
-    throw new Error('set DCR_IAT_INTROSPECTION_CLIENT_SECRET (local) or DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER (SSM), not both');
-  }
   const clientSecret = secret
     ? staticSecret(secret)
     : new SsmSecureString({ name: secretParameter!, label: 'DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER', client: options.ssm });

@@ -1,3 +1,4 @@
+import { loadOnFirstUse } from '../load-on-first-use.js';
 import type { Environment } from '../settings/environment.js';
 import { LocalSecretSealer, type SecretSealer } from '../tokens/secret-sealer.js';
 
@@ -13,11 +14,7 @@ export function secretSealerOf(environment: Environment): SecretSealer | undefin
 }
 
 function lazySealer(load: () => Promise<SecretSealer>): SecretSealer {
-  let sealer: Promise<SecretSealer> | undefined;
-  const loaded = () => {
-    sealer ??= load();
-    return sealer;
-  };
+  const loaded = loadOnFirstUse(load);
   return {
     seal: async (secret, clientId) => (await loaded()).seal(secret, clientId),
     open: async (sealed, clientId) => (await loaded()).open(sealed, clientId),

@@ -1,5 +1,5 @@
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { insufficientScope, invalidToken } from '../errors.js';
+import { invalidToken } from '../errors.js';
 import { boundedCall, TIME_BUDGET } from '../time-budget.js';
 import { type JwtRefusal, jwtRefusal } from './jwt-refusal.js';
 
@@ -132,10 +132,4 @@ export function scopesOf(claims: JWTPayload): string[] {
   add(claims.scope);
   add(claims.scp);
   return [...scopes];
-}
-
-/** The token must carry the required scope, or one scope of the group; no requirement when none is set. */
-export function requireOneScope(token: VerifiedAccessToken, required: readonly string[]): void {
-  if (required.length === 0) return;
-  if (!required.some((scope) => token.scopes.includes(scope))) throw insufficientScope(required.join(' '));
 }

@@ -8,10 +8,10 @@ import { RegistrationError } from '../../lib/errors.js';
 import {
   JwtInitialAccessTokenVerifier,
   type JwtVerifierOptions,
-  requireOneScope,
   scopesOf,
   type VerifiedAccessToken,
 } from '../../lib/tokens/initial-access-token.js';
+import { requireOneScope } from '../../lib/tokens/required-scope.js';
 import { thrownBy } from '../support/thrown.js';
 
 const ISSUER = 'https://as.example.com';

@@ -15,7 +15,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['lib/metadata'],
   ['lib/tokens'],
   ['lib/http'],
-  ['lib/errors.ts', 'lib/log.ts', 'lib/metrics.ts', 'lib/time-budget.ts'],
+  ['lib/errors.ts', 'lib/log.ts', 'lib/metrics.ts', 'lib/time-budget.ts', 'lib/load-on-first-use.ts'],
 ];
 
 function floorOf(file: string): number {
