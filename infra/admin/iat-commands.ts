@@ -38,7 +38,8 @@ Options for every command:
 DynamoDB is reached with the usual AWS SDK configuration (AWS_PROFILE, AWS_REGION, credentials);
 AWS_ENDPOINT_URL_DYNAMODB points it at a local endpoint (dynalite, DynamoDB Local, LocalStack).
 
-Registered clients (list, show, disable, enable, delete, rotate-secret): npm run admin -- clients --help`;
+Registered clients (list, show, disable, enable, delete, rotate-secret): npm run admin -- clients --help
+A deployed function's stack trace mapped back to the TypeScript:           npm run admin -- stack-trace --help`;
 
 const MAX_USES = 1_000_000;
 const OPTIONS = {

@@ -9,8 +9,13 @@ const io = {
   err: (line: string) => console.error(line),
 };
 
-// `clients ...` (docs/lifecycle.md); everything else is `iat ...` (and --help)
-(argv.find((argument) => !argument.startsWith('-')) === 'clients' ? runClientAdmin(argv, io) : runAdmin(argv, io)).then(
+// `clients ...` (docs/lifecycle.md), `stack-trace` (docs/operations.md); everything else is `iat ...` (and --help)
+// (stack-trace loads esbuild and the CDK app's modules: only when asked for)
+const COMMAND_GROUPS: Record<string, typeof runAdmin> = {
+  clients: runClientAdmin,
+  'stack-trace': async (args, commandIo) => (await import('./stack-trace-commands.js')).runStackTrace(args, commandIo),
+};
+(COMMAND_GROUPS[argv.find((argument) => !argument.startsWith('-')) ?? ''] ?? runAdmin)(argv, io).then(
   (code) => {
     process.exitCode = code;
   },

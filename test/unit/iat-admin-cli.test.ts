@@ -141,6 +141,8 @@ describe('npm run admin -- iat create', () => {
     const res = await run(['--help']);
 
     expect({ code: res.code, out: res.out }).toEqual({ code: 0, out: USAGE });
+    expect(USAGE).toContain('npm run admin -- clients --help');
+    expect(USAGE).toContain('npm run admin -- stack-trace --help');
   });
 });
 
