@@ -4,9 +4,9 @@ import type { ClientMetadata } from '../metadata/client-metadata.js';
 import { secretStateOf } from '../metadata/client-secret.js';
 import { DocumentFetchError, type DocumentFetcher, maxAgeSeconds } from '../metadata/document-fetcher.js';
 import { validateMetadata } from '../metadata/validate.js';
-import { ANONYMOUS_LIST } from '../policies/config.js';
 import { HostList } from '../policies/hosts.js';
 import { applyPolicies, policiesInForce, withSoftwareStatement } from '../policies/pipeline.js';
+import { ANONYMOUS_LIST } from '../policies/policy.js';
 import type { Settings } from '../settings/catalog.js';
 import type { SettingsSource } from '../settings/settings-source.js';
 import { ExpiringCache } from '../tokens/expiring-cache.js';
@@ -166,7 +166,7 @@ async function documentMetadata(url: string, body: unknown, settings: Settings, 
   members.token_endpoint_auth_method = method;
 
   const { body: adjusted, softwareStatement } = await applyPolicies(
-    policiesInForce(settings.registrationPolicies),
+    await policiesInForce(settings.registrationPolicies),
     [ANONYMOUS_LIST],
     members,
   );

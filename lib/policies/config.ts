@@ -1,9 +1,10 @@
 import * as v from 'valibot';
+import { log } from '../log.js';
 import { type Caps, capsSchema, hasCaps } from './caps-schema.js';
 import { grantTypesPolicy } from './grant-types.js';
 import { httpsRedirectUrisPolicy } from './https-redirect-uris.js';
 import { listOf, objectMessage, show } from './options.js';
-import type { PolicyDefinition, RegistrationPolicy } from './policy.js';
+import { ANONYMOUS_LIST, AUTHENTICATED_LIST, PolicyConfigError, type PolicyDefinition, type RegistrationPolicy } from './policy.js';
 import { responseTypesPolicy } from './response-types.js';
 import { scopesPolicy } from './scopes.js';
 import { softwareStatementPolicy } from './software-statement.js';
@@ -11,7 +12,8 @@ import { trustedRedirectHostsPolicy } from './trusted-redirect-hosts.js';
 
 // The registration policy configuration: one JSON document (the `registration-policies` setting).
 // It is checked whole before anything of it applies: any unknown policy, unknown option or bad
-// value refuses the entire document, with every problem named by its JSON path.
+// value refuses the entire document, with every problem named by its JSON path. This module holds
+// every built-in policy: pipeline.ts loads it only for a value that configures something.
 
 export const BUILT_IN_POLICIES: readonly PolicyDefinition[] = [
   responseTypesPolicy,
@@ -24,8 +26,6 @@ export const BUILT_IN_POLICIES: readonly PolicyDefinition[] = [
 const DEFINITIONS = new Map(BUILT_IN_POLICIES.map((definition) => [definition.name, definition]));
 const POLICY_NAMES = BUILT_IN_POLICIES.map((definition) => definition.name);
 
-export const ANONYMOUS_LIST = 'anonymous';
-export const AUTHENTICATED_LIST = 'authenticated';
 const LIST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const MAX_POLICIES_PER_LIST = 50;
 
@@ -39,13 +39,6 @@ export interface PolicyConfig {
   readonly caps: Caps;
   /** Something is configured; false: requests cost nothing extra. */
   readonly active: boolean;
-}
-
-export class PolicyConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`the registration policy configuration is refused: ${problems.join('; ')}`);
-    this.name = 'PolicyConfigError';
-  }
 }
 
 // Each entry is checked first only for its `policy` name, then against that policy's own schema.
@@ -124,4 +117,22 @@ function problem(prefix: string, issue: v.BaseIssue<unknown>): string {
     path += typeof key === 'number' ? `[${key}]` : `${path ? '.' : ''}${String(key)}`;
   }
   return `${path || '(the document)'}: ${issue.message}`;
+}
+
+let cached: { readonly raw: string; readonly config?: PolicyConfig; readonly error?: PolicyConfigError } | undefined;
+
+/** The configuration of this setting value, built on first use; throws PolicyConfigError (again on every call) when it is refused. */
+export function loadPolicies(raw: string): PolicyConfig {
+  if (cached?.raw !== raw) {
+    try {
+      cached = { raw, config: parsePolicyConfig(raw) };
+    } catch (error) {
+      if (!(error instanceof PolicyConfigError)) throw error;
+      cached = { raw, error };
+      // said once per value: while it is in force, registrations and updates answer 503
+      log('error', 'the registration policy configuration is refused', { problems: error.problems });
+    }
+  }
+  if (cached.error) throw cached.error;
+  return cached.config!;
 }

@@ -1,39 +1,34 @@
 import { invalidToken, temporarilyUnavailable } from '../errors.js';
-import { log } from '../log.js';
+import { loadOnFirstUse } from '../load-on-first-use.js';
 import type { ClientMetadata } from '../metadata/client-metadata.js';
 import type { VerifiedAccessToken } from '../tokens/initial-access-token.js';
-import { ANONYMOUS_LIST, AUTHENTICATED_LIST, type PolicyConfig, PolicyConfigError, parsePolicyConfig } from './config.js';
-import type { PolicyRequest, RegistrationPolicy } from './policy.js';
+import type { PolicyConfig } from './config.js';
+import { ANONYMOUS_LIST, AUTHENTICATED_LIST, PolicyConfigError, type PolicyRequest, type RegistrationPolicy } from './policy.js';
 import { quoted } from './request-values.js';
 
 // Which policies a request runs, and running them. The configuration is parsed once per distinct
-// setting value (a settings refresh that changes it), never per request.
+// setting value (a settings refresh that changes it), never per request. The default value configures
+// nothing: it is known without the policy module (config.ts, every built-in policy), which the first
+// value that configures something loads (lib/load-on-first-use.ts).
 
 /** Claim of an initial access token naming extra policy lists (`named` in the configuration): an array of names, or a space-separated string. */
 export const POLICIES_CLAIM = 'dcr_policies';
 
-let cached: { readonly raw: string; readonly config?: PolicyConfig; readonly error?: PolicyConfigError } | undefined;
+/** What a blank value or `{}` (the default) configures, as config.ts parses it. */
+export const NO_POLICIES: PolicyConfig = { anonymous: [], authenticated: [], named: new Map(), caps: {}, active: false };
 
-/** The configuration of this setting value, built on first use; throws PolicyConfigError (again on every call) when it is refused. */
-export function loadPolicies(raw: string): PolicyConfig {
-  if (cached?.raw !== raw) {
-    try {
-      cached = { raw, config: parsePolicyConfig(raw) };
-    } catch (error) {
-      if (!(error instanceof PolicyConfigError)) throw error;
-      cached = { raw, error };
-      // said once per value: while it is in force, registrations and updates answer 503
-      log('error', 'the registration policy configuration is refused', { problems: error.problems });
-    }
-  }
-  if (cached.error) throw cached.error;
-  return cached.config!;
+const policyModule = loadOnFirstUse(() => import('./config.js'));
+
+/** The configuration of this setting value; throws PolicyConfigError when it is refused. */
+export async function loadPolicies(raw: string): Promise<PolicyConfig> {
+  if (/^\s*(\{\s*\}\s*)?$/.test(raw)) return NO_POLICIES;
+  return (await policyModule()).loadPolicies(raw);
 }
 
 /** The policies of the setting in force. A refused configuration is never half-applied: the request gets a 503. */
-export function policiesInForce(registrationPolicies: string): PolicyConfig {
+export async function policiesInForce(registrationPolicies: string): Promise<PolicyConfig> {
   try {
-    return loadPolicies(registrationPolicies);
+    return await loadPolicies(registrationPolicies);
   } catch (error) {
     if (error instanceof PolicyConfigError) {
       throw temporarilyUnavailable(

@@ -25,3 +25,16 @@ export interface PolicyDefinition<Options = any> {
   readonly schema: v.GenericSchema<unknown, Options>;
   readonly create: (options: Options) => RegistrationPolicy;
 }
+
+/** The list a registration without an initial access token runs. */
+export const ANONYMOUS_LIST = 'anonymous';
+/** The list a registration with an initial access token runs first. */
+export const AUTHENTICATED_LIST = 'authenticated';
+
+/** A configuration refused whole, with every problem named by its JSON path (config.ts). */
+export class PolicyConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`the registration policy configuration is refused: ${problems.join('; ')}`);
+    this.name = 'PolicyConfigError';
+  }
+}

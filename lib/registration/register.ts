@@ -26,7 +26,7 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
   const settings = await registrationSettings(deps);
   const store = clientStore(deps);
   const caller = await authorizeRegistration(request, settings, deps);
-  const policies = policiesInForce(settings.registrationPolicies);
+  const policies = await policiesInForce(settings.registrationPolicies);
   const lists = registrationLists(policies, caller);
   const counters = countersFor(policies.caps, caller);
   // client_id and client_secret in the body are ignored: the server always generates both

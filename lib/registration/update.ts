@@ -80,7 +80,7 @@ async function updatePolicies(
   settings: Settings,
   update: { clientId: string; token: string; body: Record<string, unknown>; now: number },
 ): Promise<PolicyRequest> {
-  const policies = policiesInForce(settings.registrationPolicies);
+  const policies = await policiesInForce(settings.registrationPolicies);
   if (!policies.active && !requestsOutsideFetch(update.body)) return { body: update.body };
   const current = await store.find(update.clientId);
   presenterOf(current, update.token, toSeconds(update.now));

@@ -6,10 +6,10 @@ import type { Settings } from '../settings/catalog.js';
 import { type Environment, readEnvironment } from '../settings/environment.js';
 import type { SettingsCheck, SettingsSource } from '../settings/settings-source.js';
 import { SsmSettingsSource } from '../settings/ssm-settings.js';
-import { DynamoDbClientQuota } from '../store/dynamodb-client-quota.js';
 import { createDocumentClient, type DocumentClientConfig, DynamoDbClientStore } from '../store/dynamodb-client-store.js';
 import type { DynamoDbDocuments } from '../store/dynamodb-documents.js';
 import { systemRandom } from '../tokens/secrets.js';
+import { clientQuotaOnFirstUse } from './client-quota.js';
 import { secretSealerOf } from './secret-sealer.js';
 
 // Composition root, shared part: what every route runs on, wired from the environment catalogue once
@@ -65,7 +65,7 @@ export function coreFromEnv(env: NodeJS.ProcessEnv, options: RuntimeOptions = {}
     runtime: {
       dependencies: {
         store: documents && tableName ? new DynamoDbClientStore(documents, tableName) : undefined,
-        quota: documents && tableName ? new DynamoDbClientQuota(documents, tableName) : undefined,
+        quota: documents && tableName ? clientQuotaOnFirstUse(documents, tableName) : undefined,
         settings: settingsSourceOf(env, environment, options),
         secretSealer: secretSealerOf(environment),
         // production leaves the sector_identifier_uri fetcher to validation's default (public addresses only)

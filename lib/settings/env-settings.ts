@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { loadPolicies } from '../policies/pipeline.js';
+import { loadPolicies } from '../policies/config.js';
 import { type Settings, settingsFromStrings } from './catalog.js';
 import { ENVIRONMENT } from './environment.js';
 

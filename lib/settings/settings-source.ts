@@ -1,7 +1,7 @@
 import type { Settings } from './catalog.js';
 
-/** Checks read settings further; throws a SettingValueError naming the setting (by `nameOf`) it refuses. */
-export type SettingsCheck = (settings: Settings, nameOf: (key: keyof Settings) => string) => void;
+/** Checks read settings further; throws (or rejects with) a SettingValueError naming the setting (by `nameOf`) it refuses. */
+export type SettingsCheck = (settings: Settings, nameOf: (key: keyof Settings) => string) => void | Promise<void>;
 
 /** Where the use cases get the feature flags from; implementations cache, so calling per request is free. */
 export interface SettingsSource {

@@ -86,7 +86,7 @@ export class SsmSettingsSource implements SettingsSource {
     const values = new Map(outputs.flatMap((output) => output.Parameters ?? []).map((parameter) => [parameter.Name, parameter.Value]));
     const nameOf = (definition: { parameter: string }) => this.options.prefix + definition.parameter;
     const settings = settingsFromStrings((definition) => values.get(nameOf(definition)), {}, nameOf);
-    this.options.check?.(settings, (key) => nameOf(SETTINGS.find((definition) => definition.key === key)!));
+    await this.options.check?.(settings, (key) => nameOf(SETTINGS.find((definition) => definition.key === key)!));
     return settings;
   }
 }

@@ -21,6 +21,13 @@ const ON_FIRST_NEED: Readonly<Record<string, string>> = {
   'lib/tokens/service-token-verifier.ts': 'an initial access token to verify',
   'lib/store/dynamodb-initial-access-token-store.ts': 'an initial access token to verify',
   'lib/settings/ssm-secure-string.ts': 'an initial access token to verify by introspection',
+  'lib/policies/config.ts': 'a registration policy configured',
+  'lib/policies/software-statement.ts': 'a registration policy configured',
+  'lib/policies/scopes.ts': 'a registration policy configured',
+  'lib/policies/trusted-redirect-hosts.ts': 'a registration policy configured',
+  'lib/policies/caps-schema.ts': 'a registration policy configured',
+  'lib/tokens/jwt-refusal.ts': 'a software statement or an initial access token to verify',
+  'lib/store/dynamodb-client-quota.ts': 'a place to take or give back in a client cap',
   'lib/store/kms-secret-sealer.ts': 'a client secret that must stay recoverable',
   'lib/settings/env-settings.ts': 'local mode (settings from DCR_* variables)',
 };

@@ -12,9 +12,9 @@ import { createDevIssuer, type DevIssuer } from '../../infra/local/dev-issuer.js
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb.js';
 import { matchRoute, toProxyEvent } from '../../infra/local/proxy-event.js';
 import type { SectorIdentifierFetcher } from '../../lib/metadata/sector-identifier.js';
+import { clientQuotaOnFirstUse } from '../../lib/runtime/client-quota.js';
 import { setRuntime } from '../../lib/runtime/route.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../lib/settings/catalog.js';
-import { DynamoDbClientQuota } from '../../lib/store/dynamodb-client-quota.js';
 import { createDocumentClient, type DocumentClientConfig, DynamoDbClientStore } from '../../lib/store/dynamodb-client-store.js';
 import { ensureClientTable } from '../../lib/store/ensure-table.js';
 import { type InitialAccessTokenVerifier, JwtInitialAccessTokenVerifier } from '../../lib/tokens/initial-access-token.js';
@@ -269,8 +269,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   setRuntime({
     dependencies: {
       store: options.withStore === false ? undefined : new DynamoDbClientStore(createDocumentClient(serviceConfig), tableName, options.now),
-      // the cap counters of the registration policies (absent with the table, like the store)
-      quota: options.withStore === false ? undefined : new DynamoDbClientQuota(createDocumentClient(serviceConfig), tableName),
+      // the cap counters of the registration policies (absent with the table, like the store), loaded on
+      // the first place taken or given back, as the functions wire them
+      quota: options.withStore === false ? undefined : clientQuotaOnFirstUse(createDocumentClient(serviceConfig), tableName),
       settings: { current: async () => harness.settings },
       initialAccessTokens: options.initialAccessTokens
         ? options.initialAccessTokens({ jwt: jwtVerifier, dynamoDb: clientConfig })

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PolicyConfigError, parsePolicyConfig } from '../../lib/policies/config.js';
-import { loadPolicies } from '../../lib/policies/pipeline.js';
+import { loadPolicies, parsePolicyConfig } from '../../lib/policies/config.js';
+import { loadPolicies as loadPoliciesInForce, NO_POLICIES } from '../../lib/policies/pipeline.js';
+import { PolicyConfigError } from '../../lib/policies/policy.js';
 import { DEFAULT_SETTINGS } from '../../lib/settings/catalog.js';
 import { settingsFromEnv } from '../../lib/settings/env-settings.js';
 import { thrownBy } from '../support/thrown.js';
@@ -251,6 +252,24 @@ describe('registration policy configuration', () => {
       expect(again).toBe(first);
       expect(other).not.toBe(first);
       expect(other.caps.total).toBe(4);
+    });
+
+    it('knows the default (blank or {}) configures nothing without loading the policy module', async () => {
+      for (const raw of ['', '  ', '{}', ' { } ']) {
+        expect(await loadPoliciesInForce(raw)).toBe(NO_POLICIES);
+        // what config.ts would have built from it
+        expect(NO_POLICIES).toEqual(parsePolicyConfig(raw));
+      }
+    });
+
+    it('loads the policy module for a value that configures something, and reuses its configuration', async () => {
+      const raw = JSON.stringify({ anonymous: [{ policy: 'scopes', allowed: ['openid'] }] });
+
+      const config = await loadPoliciesInForce(raw);
+
+      expect(config).toBe(loadPolicies(raw));
+      expect(config.active).toBe(true);
+      await expect(loadPoliciesInForce('{"caps": {"total": 0.5}}')).rejects.toThrow(PolicyConfigError);
     });
 
     it('refuses a bad value on every load, not only the first', () => {
