@@ -63,7 +63,7 @@ export async function runStackTrace(argv: readonly string[], io: StackTraceIo): 
     if (positionals.length !== 1 || positionals[0] !== 'stack-trace') throw new UsageError('stack-trace takes no arguments, only options');
     if (values.route !== undefined) routeEntry(values.route, '--route');
 
-    const input = values.file === undefined ? await (io.readStdin ?? readStandardInput)() : await readFile(values.file, 'utf8');
+    const input = values.file === undefined ? await (io.readStdin ?? (() => readStandardInput(io)))() : await readFile(values.file, 'utf8');
     const stacks = stacksIn(input);
     if (stacks.length === 0) throw new UsageError(`no stack trace in the ${values.file === undefined ? 'standard input' : 'file'}`);
 
@@ -113,7 +113,9 @@ function routeEntry(route: string, from: string): string {
   return entry;
 }
 
-async function readStandardInput(): Promise<string> {
+async function readStandardInput(io: CommandIo): Promise<string> {
+  // a terminal: say what is awaited rather than seem to hang
+  if (process.stdin.isTTY) io.err('Paste the stack trace or log line, then Ctrl-D (or pass --file <path>):');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
