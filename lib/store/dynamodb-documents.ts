@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { countMetric } from '../metrics.js';
-import { AWS_CLIENT_TIMEOUTS, boundedCall, CallTimeoutError, TIME_BUDGET } from '../time-budget.js';
+import { AWS_CLIENT_TIMEOUTS, type CallDeadline, CallTimeoutError, deadlineCall, TIME_BUDGET } from '../time-budget.js';
 import { troubleOf } from './dynamodb-errors.js';
 
 // Plain JavaScript values in and out of DynamoDB, like lib-dynamodb's DocumentClient, on a client
@@ -83,8 +83,8 @@ export class DynamoDbDocuments {
   }
 
   private send<T>(command: { readonly input: unknown }): Promise<T> {
-    return boundedCall(TIME_BUDGET.awsCallMs, (signal) => {
-      CALL_SIGNALS.set(command.input as object, signal);
+    return deadlineCall(TIME_BUDGET.awsCallMs, (deadline) => {
+      CALL_DEADLINES.set(command.input as object, deadline);
       return this.client.send(command as never) as Promise<T>;
     }).catch((error: unknown) => {
       // the whole call cut at its deadline (each attempt's own timeout is counted by countTrouble)
@@ -154,31 +154,35 @@ function values(expressionValues: Values | undefined) {
 }
 
 interface HttpHandlerLike {
-  handle(request: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+  handle(request: unknown, options?: { abortSignal?: unknown }): Promise<unknown>;
 }
 
-// The signal of each call's boundedCall, by the command's input, and of each attempt's HTTP request.
-// Passing the signal to send() would do the same, but the SDK then resolves the middleware stack for
-// every request again (cacheMiddleware applies only to send() without options); carrying it in
-// AsyncLocalStorage turns on promise hooks, which slowed every await of a request by a third.
-const CALL_SIGNALS = new WeakMap<object, AbortSignal>();
-const REQUEST_SIGNALS = new WeakMap<object, AbortSignal>();
+// The deadline of each call's deadlineCall, by the command's input, and of each attempt's HTTP request.
+// The SDK's HTTP handler takes it as its abort signal (it accepts any object with `aborted` and
+// `onabort`), and destroys the request when it fires. Passing a signal to send() would do the same, but
+// the SDK then resolves the middleware stack for every request again (cacheMiddleware applies only to
+// send() without options); carrying it in AsyncLocalStorage turns on promise hooks, which slowed every
+// await of a request by a third.
+const CALL_DEADLINES = new WeakMap<object, CallDeadline>();
+const REQUEST_DEADLINES = new WeakMap<object, CallDeadline>();
 
-/** Hands every HTTP request of the client the signal of the call it belongs to, so a cut call closes its socket. */
+/** Hands every HTTP request of the client the deadline of the call it belongs to, so a cut call closes its socket. */
 function abortWithCallSignal(client: DynamoDBClient): void {
   // innermost step before the transport: args.request is the very object the handler gets (signed, per attempt)
   client.middlewareStack.add(
     (next) => (args) => {
-      const signal = CALL_SIGNALS.get(args.input as object);
-      if (signal) REQUEST_SIGNALS.set(args.request as object, signal);
+      const deadline = CALL_DEADLINES.get(args.input as object);
+      if (deadline) REQUEST_DEADLINES.set(args.request as object, deadline);
       return next(args);
     },
     { step: 'deserialize', priority: 'low', name: 'attachCallSignal' },
   );
   const handler = client.config.requestHandler as unknown as HttpHandlerLike;
   const handle = handler.handle.bind(handler);
-  handler.handle = (request, options = {}) =>
-    handle(request, { ...options, abortSignal: REQUEST_SIGNALS.get(request as object) ?? options.abortSignal });
+  handler.handle = (request, options = {}) => {
+    const deadline = REQUEST_DEADLINES.get(request as object);
+    return handle(request, deadline ? { ...options, abortSignal: deadline } : options);
+  };
 }
 
 /**

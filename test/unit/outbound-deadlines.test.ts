@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
 import { SsmSecureString } from '../../lib/settings/ssm-secure-string.js';
 import { SsmSettingsSource } from '../../lib/settings/ssm-settings.js';
+import { DynamoDbDocuments } from '../../lib/store/dynamodb-documents.js';
 import { KmsSecretSealer } from '../../lib/store/kms-secret-sealer.js';
 import { boundedCall, CallTimeoutError, callTimeMs, inRecovery, TIME_BUDGET, withinRequestBudget } from '../../lib/time-budget.js';
 import { JwtInitialAccessTokenVerifier } from '../../lib/tokens/initial-access-token.js';
@@ -87,6 +88,18 @@ describe('the time budget', () => {
     expect(spent.called).toBe(false);
   });
 
+  it('ends a call at its own deadline when a call with a later one is in flight', async () => {
+    // Prepare: a call that would wait a minute holds the shared timer
+    const long = rejection(boundedCall(60_000, () => new Promise(() => undefined)));
+
+    // Act
+    const error = await withinRequestBudget(() => rejection(boundedCall(TIME_BUDGET.awsCallMs, () => new Promise(() => undefined))), 50);
+
+    // Assess
+    expect(error).toBeInstanceOf(CallTimeoutError);
+    void long;
+  });
+
   it('lets recovery steps run past the request deadline, up to recoveryMs', async () => {
     // Act
     const left = await withinRequestBudget(async () => {
@@ -161,7 +174,7 @@ describe('a stalled KMS', () => {
   });
 });
 
-describe('a stalled issuer or introspection endpoint', () => {
+describe('a stalled server: the issuer, introspection, DynamoDB', () => {
   // accepts connections and reads them, never answers
   let server: Server;
   let origin: string;
@@ -213,5 +226,26 @@ describe('a stalled issuer or introspection endpoint', () => {
     // Assess
     expect(error.description).toContain('introspection');
     expect(handed?.aborted).toBe(true);
+  });
+
+  it('DynamoDB: a call is cut at the request deadline and its connection closed', async () => {
+    // Prepare: one attempt, whose own timeouts are far away, so only the call's deadline can cut it
+    const documents = new DynamoDbDocuments({
+      ...TEST_AWS,
+      endpoint: origin,
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 60_000, requestTimeout: 60_000 },
+    });
+    const connection = new Promise<Socket>((resolve) => server.once('connection', resolve));
+
+    // Act
+    const error = await rejection(withinRequestBudget(() => documents.get({ TableName: 'clients', Key: { client_id: 'c1' } }), 200));
+
+    // Assess
+    expect(error).toBeInstanceOf(CallTimeoutError);
+    const socket = await connection;
+    if (!socket.destroyed) await new Promise((resolve) => socket.once('close', resolve));
+    expect(socket.destroyed).toBe(true);
+    documents.destroy();
   });
 });
