@@ -4,7 +4,8 @@ import { isLoopbackHttp, parseAbsoluteUri } from '../metadata/uri.js';
 import { privateUseSchemeDomain } from './hosts.js';
 import { flag, policyOptions } from './options.js';
 import type { PolicyDefinition, RegistrationPolicy } from './policy.js';
-import { quoted, stringArray } from './request-values.js';
+import { quoted } from './quoted.js';
+import { stringArray } from './request-values.js';
 
 const NAME = 'https-redirect-uris';
 

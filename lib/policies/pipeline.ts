@@ -4,7 +4,7 @@ import type { ClientMetadata } from '../metadata/client-metadata.js';
 import type { VerifiedAccessToken } from '../tokens/initial-access-token.js';
 import type { PolicyConfig } from './config.js';
 import { ANONYMOUS_LIST, AUTHENTICATED_LIST, PolicyConfigError, type PolicyRequest, type RegistrationPolicy } from './policy.js';
-import { quoted } from './request-values.js';
+import { quoted } from './quoted.js';
 
 // Which policies a request runs, and running them. The configuration is parsed once per distinct
 // setting value (a settings refresh that changes it), never per request. The default value configures

@@ -1,4 +1,5 @@
 import { RESPONSE_TYPE_WORDS } from '../metadata/values.js';
+import { quoted } from './quoted.js';
 
 // Policies see the body before validation. A member they cannot read (wrong type, unknown value) is
 // left as it is: validation then refuses it with the same error it gives without policies.
@@ -68,11 +69,6 @@ export function withoutUnusedRedirectGrants(grantTypes: readonly string[], respo
 /** `client_uri` and its language-tagged variants (`client_uri#fr`) present in the body. */
 export function membersOf(body: Body, field: string): string[] {
   return Object.keys(body).filter((name) => name === field || name.startsWith(`${field}#`));
-}
-
-/** A value for an error description: quoted and cut short. */
-export function quoted(value: string): string {
-  return JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}...` : value);
 }
 
 export function listed(values: readonly string[]): string {

@@ -5,7 +5,7 @@ import { isLoopbackHttp, parseAbsoluteUri } from '../metadata/uri.js';
 import { type JwtRefusal, jwtRefusal } from '../tokens/jwt-refusal.js';
 import { flag, listOf, nonEmptyString, objectMessage, oneOf, policyOptions, show } from './options.js';
 import type { PolicyDefinition, PolicyRequest, RegistrationPolicy } from './policy.js';
-import { quoted } from './request-values.js';
+import { quoted } from './quoted.js';
 
 const NAME = 'software-statement';
 

@@ -5,7 +5,8 @@ import { parseAbsoluteUri } from '../metadata/uri.js';
 import { HostList, normalizeHostEntry, privateUseSchemeDomain } from './hosts.js';
 import { flag, listOf, oneOf, policyOptions, show } from './options.js';
 import type { PolicyDefinition, RegistrationPolicy } from './policy.js';
-import { membersOf, quoted, stringArray } from './request-values.js';
+import { quoted } from './quoted.js';
+import { membersOf, stringArray } from './request-values.js';
 
 const NAME = 'trusted-redirect-hosts';
 const OTHER_URIS = ['client_uri', 'logo_uri', 'policy_uri', 'tos_uri', 'post_logout_redirect_uris'] as const;

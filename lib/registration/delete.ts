@@ -2,7 +2,7 @@ import { methodNotAllowed } from '../errors.js';
 import { noContent } from '../http/responses.js';
 import type { HttpRequest, UseCaseAnswer } from '../http/types.js';
 import { log } from '../log.js';
-import { givePlacesBack } from '../policies/caps.js';
+import { capsOnFirstUse } from '../policies/caps-on-first-use.js';
 import { hashSecret } from '../tokens/secrets.js';
 import { clientChanges } from './changed-fields.js';
 import { type ClientRecord, type ClientStore, GuardFailedError } from './client.js';
@@ -34,7 +34,7 @@ export async function deleteClient(deps: RegistrationDependencies, request: Http
     log('warn', 'a client was deleted but the answer was lost: cap places it held, if any, were not given back', {
       clientId,
     });
-  } else if (deleted.quotaCounters?.length) await givePlacesBack(deps.quota, deleted.quotaCounters);
+  } else if (deleted.quotaCounters?.length) await (await capsOnFirstUse()).givePlacesBack(deps.quota, deleted.quotaCounters);
   return {
     ...noContent(),
     // a delete whose answer was lost leaves no record of what the client held: who and what are unknown

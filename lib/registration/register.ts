@@ -3,7 +3,7 @@ import type { HttpRequest, UseCaseAnswer } from '../http/types.js';
 import { log } from '../log.js';
 import { secretStateOf } from '../metadata/client-secret.js';
 import { validateMetadata } from '../metadata/validate.js';
-import { countersFor, givePlacesBack, takePlaces } from '../policies/caps.js';
+import { capsOnFirstUse } from '../policies/caps-on-first-use.js';
 import { applyPolicies, policiesInForce, registrationLists, withSoftwareStatement } from '../policies/pipeline.js';
 import { inRecovery } from '../time-budget.js';
 import { hashSecret, newClientId } from '../tokens/secrets.js';
@@ -28,7 +28,9 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
   const caller = await authorizeRegistration(request, settings, deps);
   const policies = await policiesInForce(settings.registrationPolicies);
   const lists = registrationLists(policies, caller);
-  const counters = countersFor(policies.caps, caller);
+  // the caps are part of the policies: with none configured, nothing is counted
+  const caps = policies.active ? await capsOnFirstUse() : undefined;
+  const counters = caps ? caps.countersFor(policies.caps, caller) : [];
   // client_id and client_secret in the body are ignored: the server always generates both
   const { body, softwareStatement } = await applyPolicies(policies, lists, readJsonObject(request));
   const metadata = withSoftwareStatement(await validateMetadata(body, metadataContext(settings, deps)), softwareStatement);
@@ -57,11 +59,11 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
     idleExpiresAt: idleExpiry(settings, issuedAt),
     lastRequestId: request.requestId,
   };
-  await takePlaces(deps.quota, counters);
+  await caps?.takePlaces(deps.quota, counters);
   try {
     await caller?.consume?.();
   } catch (error) {
-    await givePlacesBack(deps.quota, heldCounters);
+    await caps?.givePlacesBack(deps.quota, heldCounters);
     throw error;
   }
   try {
@@ -75,7 +77,7 @@ export async function register(deps: RegistrationDependencies, request: HttpRequ
         .catch((restoreError: Error) =>
           log('error', 'an initial access token use could not be given back', { error: restoreError.name, reason: restoreError.message }),
         );
-      await givePlacesBack(deps.quota, heldCounters);
+      await caps?.givePlacesBack(deps.quota, heldCounters);
     });
     throw error;
   }

@@ -26,6 +26,8 @@ const ON_FIRST_NEED: Readonly<Record<string, string>> = {
   'lib/policies/scopes.ts': 'a registration policy configured',
   'lib/policies/trusted-redirect-hosts.ts': 'a registration policy configured',
   'lib/policies/caps-schema.ts': 'a registration policy configured',
+  'lib/policies/request-values.ts': 'a registration policy configured',
+  'lib/policies/caps.ts': 'a registration policy configured (caps among them), or a client holding cap places',
   'lib/tokens/jwt-refusal.ts': 'a software statement or an initial access token to verify',
   'lib/store/dynamodb-client-quota.ts': 'a place to take or give back in a client cap',
   'lib/store/kms-secret-sealer.ts': 'a client secret that must stay recoverable',
