@@ -19,7 +19,9 @@ export interface FoundStack {
  * the JSON one, `trace` in an invocation's error answer. Lambda's JSON log format puts our line, as a
  * string, in its `message`.
  */
-export function stacksIn(input: string): FoundStack[] {
+export function stacksIn(text: string): FoundStack[] {
+  // a log copied from a browser on Windows ends its lines with CR LF
+  const input = text.replace(/\r\n/g, '\n');
   const whole = stackOfJson(input);
   if (whole) return [whole];
   const found = input.split('\n').flatMap((line) => stackOfJson(line) ?? []);
@@ -91,10 +93,18 @@ const ENTRY_NAME = 'index.mjs';
  * being in /var/task).
  */
 export function bundleFileOf(location: string): string | undefined {
-  const filePath = location.startsWith('file://') ? decodeURI(new URL(location).pathname) : location;
-  if (!filePath.startsWith('/') || filePath.startsWith('/var/runtime/')) return undefined;
+  const filePath = location.startsWith('file://') ? pathOfFileUrl(location) : location;
+  if (filePath === undefined || !filePath.startsWith('/') || filePath.startsWith('/var/runtime/')) return undefined;
   const name = filePath.slice(filePath.lastIndexOf('/') + 1);
   return name === ENTRY_NAME || CHUNK_NAME.test(name) ? name : undefined;
+}
+
+function pathOfFileUrl(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface RewrittenStack {

@@ -50,8 +50,9 @@ describe('stacksIn', () => {
     ]);
   });
 
-  it('takes a stack as text, and finds nothing where there is no frame', () => {
+  it('takes a stack as text (also with CR LF line ends), and finds nothing where there is no frame', () => {
     expect(stacksIn(`${STACK.join('\n')}\n`)).toEqual([{ stack: STACK.join('\n') }]);
+    expect(stacksIn(`${STACK.join('\r\n')}\r\n`)).toEqual([{ stack: STACK.join('\n') }]);
     expect(stacksIn('{"level":"info","message":"request","status":200}\nno frames here')).toEqual([]);
   });
 });
@@ -92,5 +93,6 @@ describe('parseFrame and bundleFileOf', () => {
     expect(bundleFileOf('file:///var/runtime/index.mjs')).toBeUndefined();
     expect(bundleFileOf('node:internal/process/task_queues')).toBeUndefined();
     expect(bundleFileOf('file:///var/task/node_modules/x/lib.js')).toBeUndefined();
+    expect(bundleFileOf('file:///var/task/%E0%A4%A/index.mjs')).toBeUndefined();
   });
 });
