@@ -11,6 +11,7 @@ import type { DynamoDbDocuments } from '../store/dynamodb-documents.js';
 import { systemRandom } from '../tokens/secrets.js';
 import { clientQuotaOnFirstUse } from './client-quota.js';
 import { secretSealerOf } from './secret-sealer.js';
+import { ssmReaderOf } from './ssm-reader-of.js';
 
 // Composition root, shared part: what every route runs on, wired from the environment catalogue once
 // per container (first request), so warm requests construct nothing.
@@ -66,7 +67,7 @@ export function coreFromEnv(env: NodeJS.ProcessEnv, options: RuntimeOptions = {}
       dependencies: {
         store: documents && tableName ? new DynamoDbClientStore(documents, tableName) : undefined,
         quota: documents && tableName ? clientQuotaOnFirstUse(documents, tableName) : undefined,
-        settings: settingsSourceOf(env, environment, options),
+        settings: settingsSourceOf(env, environment, options, documents),
         secretSealer: secretSealerOf(environment),
         // production leaves the sector_identifier_uri fetcher to validation's default (public addresses only)
         sectorIdentifiers: localFetch && sectorIdentifierFetcherOnFirstUse(localFetch),
@@ -101,10 +102,17 @@ function localFetchOf(environment: Environment): LocalFetch | undefined {
  * latter checks the registration policies at load, which needs the policy module: loaded only then,
  * so the functions' bundles carry it only where a route uses it.
  */
-function settingsSourceOf(env: NodeJS.ProcessEnv, environment: Environment, options: RuntimeOptions): SettingsSource {
+function settingsSourceOf(
+  env: NodeJS.ProcessEnv,
+  environment: Environment,
+  options: RuntimeOptions,
+  documents: DynamoDbDocuments | undefined,
+): SettingsSource {
   if (environment.ssmPrefix !== undefined) {
     return new SsmSettingsSource({
       prefix: environment.ssmPrefix,
+      // the AWS stack always sets the table too; without one, a client only for its pieces
+      reader: ssmReaderOf(documents ?? createDocumentClient(options.dynamoDb)),
       ttlSeconds: environment.settingsTtlSeconds ?? DEFAULT_SETTINGS_TTL_SECONDS,
       check: options.settingsCheck,
     });

@@ -1,5 +1,5 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import { type Environment, readEnvironment } from '../settings/environment.js';
+import type { SsmReader } from '../settings/ssm-reader.js';
 import { SsmSecureString } from '../settings/ssm-secure-string.js';
 import { createDocumentClient, type DocumentClientConfig } from '../store/dynamodb-client-store.js';
 import type { DynamoDbDocuments } from '../store/dynamodb-documents.js';
@@ -10,6 +10,7 @@ import { IntrospectionInitialAccessTokenVerifier } from '../tokens/introspection
 import { staticSecret } from '../tokens/secret-source.js';
 import { ServiceInitialAccessTokenVerifier } from '../tokens/service-token-verifier.js';
 import { initialAccessTokenForms } from './initial-access-token-forms.js';
+import { ssmReaderOf } from './ssm-reader-of.js';
 
 // Only registration checks initial access tokens: this module is loaded by functions/register.ts on
 // the first token (initial-access-token-forms.ts) and wired by the all-routes runtime, never by the
@@ -20,8 +21,8 @@ export interface InitialAccessTokenOptions {
   readonly dynamoDb?: DocumentClientConfig;
   /** The container's DynamoDB client, shared with the client table (one connection pool); made from `dynamoDb` when absent. */
   readonly documents?: DynamoDbDocuments;
-  /** SSM client for the introspection secret parameter (tests pass a mocked one). */
-  readonly ssm?: SSMClient;
+  /** SSM reader for the introspection secret parameter; on the DynamoDB client's pieces when absent (tests pass one of a local SSM). */
+  readonly ssm?: SsmReader;
 }
 
 /**
@@ -72,7 +73,11 @@ function introspectionOf(environment: Environment, options: InitialAccessTokenOp
   } = environment;
   const clientSecret = secret
     ? staticSecret(secret)
-    : new SsmSecureString({ name: secretParameter!, label: 'DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER', client: options.ssm });
+    : new SsmSecureString({
+        name: secretParameter!,
+        label: 'DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER',
+        reader: options.ssm ?? ssmReaderOf(options.documents ?? createDocumentClient(options.dynamoDb)),
+      });
   return new IntrospectionInitialAccessTokenVerifier({
     endpoint: endpoint!,
     clientId: clientId!,

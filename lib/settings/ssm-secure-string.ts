@@ -1,15 +1,16 @@
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { temporarilyUnavailable } from '../errors.js';
 import { log } from '../log.js';
-import { AWS_CLIENT_TIMEOUTS, boundedCall, TIME_BUDGET } from '../time-budget.js';
+import { boundedCall, TIME_BUDGET } from '../time-budget.js';
 import type { SecretSource } from '../tokens/secret-source.js';
+import type { SsmReader } from './ssm-reader.js';
 
 export interface SsmSecureStringOptions {
   /** The parameter's name (or ARN). */
   readonly name: string;
   /** What the secret is for, in error descriptions (an environment variable name). */
   readonly label: string;
-  readonly client?: SSMClient;
+  /** SSM, read without the SDK's SSM client (ssm-reader.ts). */
+  readonly reader: SsmReader;
   /** Milliseconds since the epoch (tests). */
   readonly now?: () => number;
 }
@@ -23,13 +24,11 @@ const MIN_REREAD_MS = 60_000;
  * kept in memory. A failed read is not kept: the next request tries again (and gets a 503 meanwhile).
  */
 export class SsmSecureString implements SecretSource {
-  private readonly client: SSMClient;
   private readonly now: () => number;
   private value?: Promise<string>;
   private readAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: SsmSecureStringOptions) {
-    this.client = options.client ?? new SSMClient({ ...AWS_CLIENT_TIMEOUTS });
     this.now = options.now ?? Date.now;
   }
 
@@ -45,8 +44,9 @@ export class SsmSecureString implements SecretSource {
   private async read(): Promise<string> {
     this.readAt = this.now();
     try {
-      const command = new GetParameterCommand({ Name: this.options.name, WithDecryption: true });
-      const output = await boundedCall(TIME_BUDGET.awsCallMs, (abortSignal) => this.client.send(command, { abortSignal }));
+      const output = await boundedCall(TIME_BUDGET.awsCallMs, (signal) =>
+        this.options.reader.getParameter(this.options.name, true, signal),
+      );
       const value = output.Parameter?.Value;
       if (!value) throw Object.assign(new Error('the parameter has no value'), { name: 'EmptyParameter' });
       return value;

@@ -1,16 +1,17 @@
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { temporarilyUnavailable } from '../errors.js';
 import { log } from '../log.js';
 import { countMetric } from '../metrics.js';
-import { AWS_CLIENT_TIMEOUTS, boundedCall, TIME_BUDGET } from '../time-budget.js';
+import { boundedCall, TIME_BUDGET } from '../time-budget.js';
 import { SETTINGS, type Settings, SettingValueError, settingsFromStrings } from './catalog.js';
 import type { SettingsCheck, SettingsSource } from './settings-source.js';
+import type { SsmReader } from './ssm-reader.js';
 
 export interface SsmSettingsOptions {
   /** e.g. `/dcr/prod/` */
   readonly prefix: string;
   readonly ttlSeconds: number;
-  readonly client?: SSMClient;
+  /** SSM, read without the SDK's SSM client (ssm-reader.ts). */
+  readonly reader: SsmReader;
   readonly now?: () => number;
   /**
    * Further checks of each value read (the registration policy document, on the routes that apply it):
@@ -29,13 +30,11 @@ const NAMES_PER_CALL = 10;
  * settings stay in force (and the failure is logged); with none yet, the request gets a 503.
  */
 export class SsmSettingsSource implements SettingsSource {
-  private readonly client: SSMClient;
   private readonly now: () => number;
   private cached?: { settings: Settings; expiresAt: number };
   private refreshing?: Promise<Settings>;
 
   constructor(private readonly options: SsmSettingsOptions) {
-    this.client = options.client ?? new SSMClient({ ...AWS_CLIENT_TIMEOUTS });
     this.now = options.now ?? Date.now;
   }
 
@@ -73,10 +72,7 @@ export class SsmSettingsSource implements SettingsSource {
     );
     // the batches go in parallel, each a call with its own deadline
     const outputs = await Promise.all(
-      batches.map((batch) => {
-        const command = new GetParametersCommand({ Names: batch });
-        return boundedCall(TIME_BUDGET.awsCallMs, (abortSignal) => this.client.send(command, { abortSignal }));
-      }),
+      batches.map((batch) => boundedCall(TIME_BUDGET.awsCallMs, (signal) => this.options.reader.getParameters(batch, signal))),
     );
     const invalid = outputs.flatMap((output) => output.InvalidParameters ?? []);
     if (invalid.length) {

@@ -1,15 +1,14 @@
 // The introspection form as the runtime builds it from the environment in AWS: the client secret is
-// an SSM SecureString. SSM cannot run on this machine (no emulator, no network), so the SSM client is
-// replaced by aws-sdk-client-mock; the introspection endpoint and DynamoDB are real (local).
+// an SSM SecureString. SSM cannot run on this machine (no emulator, no network), so a local SSM
+// (test/support/ssm-server.ts, checking signatures) holds it; the introspection endpoint and DynamoDB are real (local).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createInitialAccessToken } from '../../infra/admin/iat-commands.js';
 import { initialAccessTokensFromEnv } from '../../lib/runtime/initial-access-tokens.js';
 import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { DynamoDbInitialAccessTokenStore, ensureInitialAccessTokenTable } from '../../lib/store/dynamodb-initial-access-token-store.js';
 import { expectError, REGISTRATION_PATH, useHarness } from '../support/harness.js';
+import { ACCESS_DENIED, LocalSsm, THROTTLED } from '../support/ssm-server.js';
 import { IntrospectionEndpoint } from './iat-introspection-endpoint.js';
 
 const CLIENT_ID = 'dcr-service';
@@ -20,11 +19,11 @@ const METADATA = { redirect_uris: ['https://app.example/cb'] };
 
 describe('initial access tokens configured from the environment (introspection secret in SSM, service tokens)', () => {
   const endpoint = new IntrospectionEndpoint(CLIENT_ID, CLIENT_SECRET);
-  const ssmClient = new SSMClient({ region: 'eu-west-1' });
-  const ssm = mockClient(ssmClient);
+  const ssm = new LocalSsm();
   let dynamoDbConfig: Parameters<typeof createDocumentClient>[0];
   const h = useHarness(async () => {
     await endpoint.start();
+    await ssm.start();
     return {
       initialAccessTokens: ({ dynamoDb }) => {
         dynamoDbConfig = dynamoDb;
@@ -36,12 +35,15 @@ describe('initial access tokens configured from the environment (introspection s
             DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER: PARAMETER,
             DCR_IAT_TABLE_NAME: TABLE,
           },
-          { ssm: ssmClient, dynamoDb },
+          { ssm: ssm.reader(), dynamoDb },
         );
       },
     };
   });
-  afterAll(() => endpoint.close());
+  afterAll(async () => {
+    await endpoint.close();
+    await ssm.close();
+  });
   beforeAll(async () => {
     const raw = new DynamoDBClient(dynamoDbConfig!);
     await ensureInitialAccessTokenTable(raw, TABLE);
@@ -64,14 +66,15 @@ describe('initial access tokens configured from the environment (introspection s
 
   // the first test of the file: the runtime has not read its secret yet
   it('reads the secret parameter once, decrypted, on the first introspection, and authenticates with it', async () => {
-    ssm.on(GetParameterCommand).resolves({ Parameter: { Name: PARAMETER, Type: 'SecureString', Value: CLIENT_SECRET } });
+    ssm.put(PARAMETER, CLIENT_SECRET, 'SecureString');
 
     const first = await post(active('opaque-a'));
     const second = await post(active('opaque-b'));
 
     expect([first.status, second.status]).toEqual([201, 201]);
     expect(endpoint.calls.map((call) => call.authenticated)).toEqual([true, true]);
-    expect(ssm.commandCalls(GetParameterCommand).map((call) => call.args[0].input)).toEqual([{ Name: PARAMETER, WithDecryption: true }]);
+    expect(ssm.inputs('GetParameter')).toEqual([{ Name: PARAMETER, WithDecryption: true }]);
+    expect(ssm.badSignatures).toEqual([]);
   });
 
   it('a token of this service is checked in the table, not by introspection', async () => {
@@ -101,14 +104,14 @@ describe('initial access tokens configured from the environment (introspection s
   it('an unreadable secret parameter: 503 naming the setting; nothing stored, no introspection call', async () => {
     // a fresh runtime has no secret yet: build one whose read fails
     ssm.reset();
-    ssm.on(GetParameterCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    ssm.always = ACCESS_DENIED;
     const verifier = initialAccessTokensFromEnv(
       {
         DCR_IAT_INTROSPECTION_URL: endpoint.url,
         DCR_IAT_INTROSPECTION_CLIENT_ID: CLIENT_ID,
         DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER: PARAMETER,
       },
-      { ssm: ssmClient },
+      { ssm: ssm.reader() },
     )!;
 
     const error = await verifier.verify(active('opaque-c')).catch((reason: unknown) => reason);
@@ -122,15 +125,15 @@ describe('initial access tokens configured from the environment (introspection s
   });
 
   it('keeps the secret it read: a later SSM outage does not touch registrations', async () => {
-    ssm.on(GetParameterCommand).resolves({ Parameter: { Name: PARAMETER, Type: 'SecureString', Value: CLIENT_SECRET } });
+    ssm.put(PARAMETER, CLIENT_SECRET, 'SecureString');
     expect((await post(active('opaque-d'))).status).toBe(201);
     ssm.reset();
-    ssm.on(GetParameterCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    ssm.always = THROTTLED;
 
     const res = await post(active('opaque-e'));
 
     expect(res.status).toBe(201);
-    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(0);
+    expect(ssm.requests).toHaveLength(0);
   });
 
   it('with introspection configured, every token but a dcriat_ one is introspected: an unknown one is inactive (401)', async () => {

@@ -6,6 +6,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { StandardRetryStrategy } from '@smithy/core/retry';
 import { type AwsClientPieces, SsmReader, type SsmReaderOptions } from '../../lib/settings/ssm-reader.js';
 import { AWS_CLIENT_TIMEOUTS } from '../../lib/time-budget.js';
 
@@ -51,6 +52,7 @@ export class LocalSsm {
   hold?: Promise<void>;
   private readonly server: Server;
   private readonly stalled = new Set<ServerResponse>();
+  private readonly calls = new Set<Promise<unknown>>();
 
   constructor(private readonly region = SSM_REGION) {
     this.server = createServer((request, response) => {
@@ -91,9 +93,32 @@ export class LocalSsm {
     await new Promise((resolve) => this.server.close(resolve));
   }
 
-  /** A reader of this SSM, on the pieces of a real DynamoDB client (region, credentials, hash, HTTP handler). */
+  /**
+   * A reader of this SSM, on the pieces of a real DynamoDB client (region, credentials, hash, HTTP handler).
+   * Its calls are tracked, so that `settled()` can wait for calls a test left running.
+   */
   reader(options: Partial<SsmReaderOptions> = {}): SsmReader {
-    return new SsmReader({ aws: awsPieces(), env: { AWS_ENDPOINT_URL_SSM: this.url }, ...options });
+    const reader = new SsmReader({ aws: awsPieces(), env: { AWS_ENDPOINT_URL_SSM: this.url }, ...options });
+    const track = <T>(call: Promise<T>): Promise<T> => {
+      this.calls.add(call);
+      call.then(
+        () => this.calls.delete(call),
+        () => this.calls.delete(call),
+      );
+      return call;
+    };
+    const { getParameters, getParameter } = reader;
+    reader.getParameters = (names, signal) => track(getParameters.call(reader, names, signal));
+    reader.getParameter = (name, withDecryption, signal) => track(getParameter.call(reader, name, withDecryption, signal));
+    return reader;
+  }
+
+  /**
+   * Waits for the calls of this SSM's readers that are still running: a read of the settings fails as soon
+   * as one of its parallel calls fails, and the others (retrying) would reach the next test.
+   */
+  async settled(): Promise<void> {
+    while (this.calls.size) await Promise.allSettled([...this.calls]);
   }
 
   private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -190,6 +215,11 @@ export class LocalSsm {
     const expected = createHmac('sha256', key).update(stringToSign).digest('hex');
     return expected === signature ? undefined : 'signature does not match';
   }
+}
+
+/** The SDK's standard retry strategy (3 attempts, its quota) without its back-off waits. */
+export function noBackOff(): StandardRetryStrategy {
+  return new StandardRetryStrategy({ maxAttempts: 3, backoff: { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined } });
 }
 
 /** The resolved configuration of a real DynamoDB client with the static credentials, as the runtime hands it over. */

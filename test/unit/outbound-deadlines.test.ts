@@ -5,10 +5,10 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
+import { SsmReader } from '../../lib/settings/ssm-reader.js';
 import { SsmSecureString } from '../../lib/settings/ssm-secure-string.js';
 import { SsmSettingsSource } from '../../lib/settings/ssm-settings.js';
 import { DynamoDbDocuments } from '../../lib/store/dynamodb-documents.js';
@@ -16,6 +16,7 @@ import { KmsSecretSealer } from '../../lib/store/kms-secret-sealer.js';
 import { boundedCall, CallTimeoutError, callTimeMs, inRecovery, TIME_BUDGET, withinRequestBudget } from '../../lib/time-budget.js';
 import { JwtInitialAccessTokenVerifier } from '../../lib/tokens/initial-access-token.js';
 import { IntrospectionInitialAccessTokenVerifier } from '../../lib/tokens/introspection-verifier.js';
+import { awsPieces } from '../support/ssm-server.js';
 import { stalledTransport, TEST_AWS } from '../support/stalled-transport.js';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -121,7 +122,7 @@ describe('a stalled SSM', () => {
     const settings = new SsmSettingsSource({
       prefix: '/dcr/test/',
       ttlSeconds: 15,
-      client: new SSMClient({ ...TEST_AWS, requestHandler: transport.requestHandler }),
+      reader: new SsmReader({ aws: awsPieces({ requestHandler: transport.requestHandler }), env: {} }),
     });
 
     // Act
@@ -138,7 +139,7 @@ describe('a stalled SSM', () => {
     const secret = new SsmSecureString({
       name: '/dcr/test/secret',
       label: 'DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER',
-      client: new SSMClient({ ...TEST_AWS, requestHandler: transport.requestHandler }),
+      reader: new SsmReader({ aws: awsPieces({ requestHandler: transport.requestHandler }), env: {} }),
     });
 
     // Act

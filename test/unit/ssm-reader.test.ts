@@ -4,13 +4,9 @@ import { StandardRetryStrategy } from '@smithy/core/retry';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SsmReader } from '../../lib/settings/ssm-reader.js';
 import { boundedCall, CallTimeoutError } from '../../lib/time-budget.js';
-import { ACCESS_DENIED, awsPieces, LocalSsm, SSM_CREDENTIALS, THROTTLED } from '../support/ssm-server.js';
+import { ACCESS_DENIED, awsPieces, LocalSsm, noBackOff, SSM_CREDENTIALS, THROTTLED } from '../support/ssm-server.js';
 
 const open = () => new AbortController().signal;
-
-/** The SDK's standard strategy without its back-off waits (the attempts and the quota are the SDK's). */
-const withoutBackOff = () =>
-  new StandardRetryStrategy({ maxAttempts: 3, backoff: { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined } });
 
 async function rejection(promise: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
   return promise.then(
@@ -31,7 +27,7 @@ describe('SsmReader', () => {
   afterAll(() => ssm.close());
   beforeEach(() => {
     ssm.reset();
-    reader = ssm.reader({ retry: withoutBackOff() });
+    reader = ssm.reader({ retry: noBackOff() });
   });
 
   it('GetParameters: the values found, the names not found, in one signed request', async () => {
@@ -68,7 +64,7 @@ describe('SsmReader', () => {
         /no session token/,
       ],
     ])('signed for %s: refused', async (_case, overrides, problem) => {
-      const wrong = ssm.reader({ aws: awsPieces(overrides), retry: withoutBackOff() });
+      const wrong = ssm.reader({ aws: awsPieces(overrides), retry: noBackOff() });
 
       const error = await rejection(wrong.getParameters(['/dcr/a'], open()));
 

@@ -1,37 +1,20 @@
-// SSM cannot run on this machine (no emulator, no network): the SSM client is replaced by
-// aws-sdk-client-mock, which answers GetParameters from an in-memory parameter store below.
-import { GetParametersCommand, type GetParametersCommandInput, type GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// SSM cannot run on this machine (no emulator, no network): a local SSM (test/support/ssm-server.ts)
+// answers GetParameters from its parameter store, checking each request's signature.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
 import { DEFAULT_SETTINGS, SETTINGS, type Settings } from '../../lib/settings/catalog.js';
 import { checkRegistrationPolicies } from '../../lib/settings/policies-check.js';
 import { SsmSettingsSource } from '../../lib/settings/ssm-settings.js';
 import { capturedLogs } from '../support/log-capture.js';
+import { ACCESS_DENIED, LocalSsm, noBackOff, THROTTLED } from '../support/ssm-server.js';
 
 const PREFIX = '/dcr/test/';
 const TTL_SECONDS = 15;
-const ssm = mockClient(SSMClient);
+const ssm = new LocalSsm();
 
-/** The parameters as the stack seeds them, keyed by full name; tests change values like an operator would. */
-function seededParameters(): Map<string, string> {
-  return new Map(SETTINGS.map((definition) => [PREFIX + definition.parameter, definition.defaultValue]));
-}
-
-/** Answers GetParameters like SSM: found names in Parameters, the others in InvalidParameters. */
-function answerFrom(parameters: Map<string, string>) {
-  return (input: GetParametersCommandInput): GetParametersCommandOutput => {
-    const names = input.Names ?? [];
-    return {
-      $metadata: {},
-      Parameters: names.filter((name) => parameters.has(name)).map((name) => ({ Name: name, Value: parameters.get(name), Type: 'String' })),
-      InvalidParameters: names.filter((name) => !parameters.has(name)),
-    };
-  };
-}
-
-function throttled(): Error {
-  return Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+/** The parameters as the stack seeds them; tests change values like an operator would. */
+function seedParameters(): void {
+  for (const definition of SETTINGS) ssm.put(PREFIX + definition.parameter, definition.defaultValue);
 }
 
 class Clock {
@@ -46,7 +29,8 @@ function source(clock: Clock): SsmSettingsSource {
   return new SsmSettingsSource({
     prefix: PREFIX,
     ttlSeconds: TTL_SECONDS,
-    client: new SSMClient({ region: 'eu-west-1' }),
+    // the SDK's standard retries without their back-off waits (a throttled read is tried 3 times)
+    reader: ssm.reader({ retry: noBackOff() }),
     now: clock.now,
     check: checkRegistrationPolicies,
   });
@@ -57,7 +41,13 @@ const CALLS_PER_READ = Math.ceil(SETTINGS.length / 10);
 
 /** Reads of the settings (each CALLS_PER_READ GetParameters calls). */
 function requestCount(): number {
-  return ssm.commandCalls(GetParametersCommand).length / CALLS_PER_READ;
+  return ssm.inputs('GetParameters').length / CALLS_PER_READ;
+}
+
+/** Waits (bounded) until `condition` holds: the local SSM's requests arrive over real sockets. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let tries = 0; tries < 200 && !condition(); tries++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(condition()).toBe(true);
 }
 
 async function rejectionOf(promise: Promise<unknown>): Promise<RegistrationError> {
@@ -70,18 +60,17 @@ async function rejectionOf(promise: Promise<unknown>): Promise<RegistrationError
 }
 
 describe('SsmSettingsSource', () => {
-  let parameters: Map<string, string>;
   let clock: Clock;
 
+  beforeAll(async () => {
+    await ssm.start();
+  });
+  afterAll(() => ssm.close());
+  afterEach(() => ssm.settled());
   beforeEach(() => {
     ssm.reset();
-    parameters = seededParameters();
-    ssm.on(GetParametersCommand).callsFake(answerFrom(parameters));
+    seedParameters();
     clock = new Clock();
-  });
-
-  afterEach(() => {
-    ssm.reset();
   });
 
   it('reads every setting in GetParameters calls of at most 10 names, naming each parameter under the prefix', async () => {
@@ -92,26 +81,28 @@ describe('SsmSettingsSource', () => {
     const current = await settings.current();
 
     // Assess
-    const calls = ssm.commandCalls(GetParametersCommand);
+    const calls = ssm.inputs('GetParameters').map((input) => input.Names as string[]);
     expect(calls).toHaveLength(CALLS_PER_READ);
-    for (const call of calls) expect(call.args[0].input.Names!.length).toBeLessThanOrEqual(10);
-    expect(calls.flatMap((call) => call.args[0].input.Names)).toEqual(SETTINGS.map((definition) => PREFIX + definition.parameter));
+    for (const names of calls) expect(names.length).toBeLessThanOrEqual(10);
+    // the calls go in parallel: they may arrive in any order
+    expect(calls.flat().sort()).toEqual(SETTINGS.map((definition) => PREFIX + definition.parameter).sort());
+    expect(ssm.badSignatures).toEqual([]);
     expect(current).toEqual(DEFAULT_SETTINGS);
   });
 
   it('maps each parameter value onto its setting', async () => {
     // Prepare
-    parameters.set(`${PREFIX}registration-enabled`, 'true');
-    parameters.set(`${PREFIX}require-initial-access-token`, 'false');
-    parameters.set(`${PREFIX}initial-access-token-scopes`, 'dcr:register dcr:admin');
-    parameters.set(`${PREFIX}management-enabled`, 'on');
-    parameters.set(`${PREFIX}rotate-client-secret`, 'off');
-    parameters.set(`${PREFIX}rotate-registration-access-token`, '0');
-    parameters.set(`${PREFIX}allow-client-delete`, 'FALSE');
-    parameters.set(`${PREFIX}extended-properties`, '[{"name":"tenant"},{"name":"roles","multiValued":true}]');
-    parameters.set(`${PREFIX}registration-policies`, '{"caps":{"total":5}}');
-    parameters.set(`${PREFIX}client-idle-lifetime`, '7776000');
-    parameters.set(`${PREFIX}allow-non-public-server-uris`, 'on');
+    ssm.put(`${PREFIX}registration-enabled`, 'true');
+    ssm.put(`${PREFIX}require-initial-access-token`, 'false');
+    ssm.put(`${PREFIX}initial-access-token-scopes`, 'dcr:register dcr:admin');
+    ssm.put(`${PREFIX}management-enabled`, 'on');
+    ssm.put(`${PREFIX}rotate-client-secret`, 'off');
+    ssm.put(`${PREFIX}rotate-registration-access-token`, '0');
+    ssm.put(`${PREFIX}allow-client-delete`, 'FALSE');
+    ssm.put(`${PREFIX}extended-properties`, '[{"name":"tenant"},{"name":"roles","multiValued":true}]');
+    ssm.put(`${PREFIX}registration-policies`, '{"caps":{"total":5}}');
+    ssm.put(`${PREFIX}client-idle-lifetime`, '7776000');
+    ssm.put(`${PREFIX}allow-non-public-server-uris`, 'on');
 
     // Act
     const current = await source(clock).current();
@@ -174,7 +165,7 @@ describe('SsmSettingsSource', () => {
     expect((await settings.current()).registrationEnabled).toBe(false);
 
     // Act: the operator runs `aws ssm put-parameter --overwrite`
-    parameters.set(`${PREFIX}registration-enabled`, 'true');
+    ssm.put(`${PREFIX}registration-enabled`, 'true');
     clock.advanceSeconds(TTL_SECONDS - 1);
     const beforeTtl = await settings.current();
     clock.advanceSeconds(1);
@@ -189,18 +180,14 @@ describe('SsmSettingsSource', () => {
   it('lets concurrent callers share one request', async () => {
     // Prepare: SSM answers only when released, so all callers wait on the same refresh
     let release!: () => void;
-    const released = new Promise<void>((resolve) => {
+    ssm.hold = new Promise<void>((resolve) => {
       release = resolve;
-    });
-    const answer = answerFrom(parameters);
-    ssm.on(GetParametersCommand).callsFake(async (input: GetParametersCommandInput) => {
-      await released;
-      return answer(input);
     });
     const settings = source(clock);
 
     // Act
     const pending = Array.from({ length: 10 }, () => settings.current());
+    await until(() => ssm.requests.length === CALLS_PER_READ);
     release();
     const results = await Promise.all(pending);
 
@@ -211,14 +198,21 @@ describe('SsmSettingsSource', () => {
 
   it('gives a missing parameter (InvalidParameters) its documented default', async () => {
     // Prepare: a half-seeded stage; the other values differ from their defaults to show they are still read
-    parameters.delete(`${PREFIX}allow-client-delete`);
-    parameters.delete(`${PREFIX}initial-access-token-scopes`);
-    parameters.set(`${PREFIX}registration-enabled`, 'true');
+    ssm.parameters.delete(`${PREFIX}allow-client-delete`);
+    ssm.parameters.delete(`${PREFIX}initial-access-token-scopes`);
+    ssm.put(`${PREFIX}registration-enabled`, 'true');
 
     // Act
-    const current = await source(clock).current();
+    const { result: current, lines } = await capturedLogs(() => source(clock).current());
 
     // Assess
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        message: 'settings parameters missing; using defaults for them',
+        parameters: expect.arrayContaining([`${PREFIX}allow-client-delete`, `${PREFIX}initial-access-token-scopes`]),
+      }),
+    ]);
     expect(current.allowClientDelete).toBe(true);
     expect(current.initialAccessTokenScopes).toEqual(['dcr:register']);
     expect(current.registrationEnabled).toBe(true);
@@ -226,7 +220,7 @@ describe('SsmSettingsSource', () => {
 
   it('rejects the first load with 503 temporarily_unavailable when a value does not parse', async () => {
     // Prepare
-    parameters.set(`${PREFIX}require-initial-access-token`, 'maybe');
+    ssm.put(`${PREFIX}require-initial-access-token`, 'maybe');
 
     // Act
     const error = await rejectionOf(source(clock).current());
@@ -240,13 +234,13 @@ describe('SsmSettingsSource', () => {
 
   it('keeps the last good settings when a later value does not parse', async () => {
     // Prepare
-    parameters.set(`${PREFIX}registration-enabled`, 'true');
+    ssm.put(`${PREFIX}registration-enabled`, 'true');
     const settings = source(clock);
     const good = await settings.current();
 
     // Act: the operator mistypes two flags; one of them alone would flip a security setting
-    parameters.set(`${PREFIX}registration-enabled`, 'maybe');
-    parameters.set(`${PREFIX}require-initial-access-token`, 'false');
+    ssm.put(`${PREFIX}registration-enabled`, 'maybe');
+    ssm.put(`${PREFIX}require-initial-access-token`, 'false');
     clock.advanceSeconds(TTL_SECONDS);
     const after = await settings.current();
 
@@ -258,12 +252,12 @@ describe('SsmSettingsSource', () => {
 
   it('keeps the last good settings when SSM fails after a good load', async () => {
     // Prepare
-    parameters.set(`${PREFIX}management-enabled`, 'true');
+    ssm.put(`${PREFIX}management-enabled`, 'true');
     const settings = source(clock);
     const good = await settings.current();
 
     // Act
-    ssm.on(GetParametersCommand).rejects(throttled());
+    ssm.always = ACCESS_DENIED;
     clock.advanceSeconds(TTL_SECONDS);
     const after = await settings.current();
 
@@ -276,7 +270,7 @@ describe('SsmSettingsSource', () => {
     // Prepare
     const settings = source(clock);
     await settings.current();
-    ssm.on(GetParametersCommand).rejects(throttled());
+    ssm.always = ACCESS_DENIED;
     clock.advanceSeconds(TTL_SECONDS);
     await settings.current();
 
@@ -285,8 +279,8 @@ describe('SsmSettingsSource', () => {
     await settings.current();
     await settings.current();
     const callsWhileFailing = requestCount();
-    parameters.set(`${PREFIX}registration-enabled`, 'true');
-    ssm.on(GetParametersCommand).callsFake(answerFrom(parameters));
+    ssm.put(`${PREFIX}registration-enabled`, 'true');
+    ssm.always = undefined;
     clock.advanceSeconds(TTL_SECONDS);
     const recovered = await settings.current();
 
@@ -296,9 +290,22 @@ describe('SsmSettingsSource', () => {
     expect(requestCount()).toBe(3);
   });
 
-  it('answers 503 temporarily_unavailable when SSM fails and no load has succeeded yet', async () => {
+  it('a throttled call is tried again: the settings, and nothing logged', async () => {
     // Prepare
-    ssm.on(GetParametersCommand).rejects(throttled());
+    ssm.next.push(THROTTLED);
+
+    // Act
+    const { result: current, lines } = await capturedLogs(() => source(clock).current());
+
+    // Assess
+    expect(current).toEqual(DEFAULT_SETTINGS);
+    expect(ssm.requests).toHaveLength(CALLS_PER_READ + 1);
+    expect(lines).toEqual([]);
+  });
+
+  it('answers 503 temporarily_unavailable when SSM fails and no load has succeeded yet', async () => {
+    // Prepare: throttled on every attempt
+    ssm.always = THROTTLED;
 
     // Act
     const error = await rejectionOf(source(clock).current());
@@ -312,7 +319,7 @@ describe('SsmSettingsSource', () => {
 
   it('tries SSM again on the next request after a failed first load', async () => {
     // Prepare
-    ssm.on(GetParametersCommand).rejectsOnce(throttled()).callsFake(answerFrom(parameters));
+    ssm.next.push(ACCESS_DENIED);
     const settings = source(clock);
     await rejectionOf(settings.current());
 
@@ -325,7 +332,7 @@ describe('SsmSettingsSource', () => {
   });
   it('logs "settings could not be read" as the message of a failed first load, the error beside it', async () => {
     // Prepare
-    ssm.on(GetParametersCommand).rejects(throttled());
+    ssm.always = THROTTLED;
 
     // Act
     const { lines } = await capturedLogs(() => rejectionOf(source(clock).current()));
@@ -345,7 +352,7 @@ describe('SsmSettingsSource', () => {
     // Prepare
     const settings = source(clock);
     await settings.current();
-    ssm.on(GetParametersCommand).rejects(throttled());
+    ssm.always = THROTTLED;
     clock.advanceSeconds(TTL_SECONDS);
 
     // Act
@@ -368,10 +375,10 @@ describe('SsmSettingsSource', () => {
       ['a registration policy document that is not JSON', 'registration-policies', '{"caps":'],
     ])('%s: keeps the last good settings and logs naming the parameter', async (_case, parameter, raw) => {
       // Prepare
-      parameters.set(`${PREFIX}registration-enabled`, 'true');
+      ssm.put(`${PREFIX}registration-enabled`, 'true');
       const settings = source(clock);
       const good = await settings.current();
-      parameters.set(PREFIX + parameter, raw);
+      ssm.put(PREFIX + parameter, raw);
       clock.advanceSeconds(TTL_SECONDS);
 
       // Act
@@ -390,7 +397,7 @@ describe('SsmSettingsSource', () => {
 
     it('on the first load: 503, and the log names the parameter', async () => {
       // Prepare
-      parameters.set(`${PREFIX}initial-access-token-scopes`, ' ');
+      ssm.put(`${PREFIX}initial-access-token-scopes`, ' ');
 
       // Act
       const { result: error, lines } = await capturedLogs(() => rejectionOf(source(clock).current()));
