@@ -31,6 +31,7 @@ const ON_FIRST_NEED: Readonly<Record<string, string>> = {
   'lib/tokens/jwt-refusal.ts': 'a software statement or an initial access token to verify',
   'lib/store/dynamodb-client-quota.ts': 'a place to take or give back in a client cap',
   'lib/store/kms-secret-sealer.ts': 'a client secret that must stay recoverable',
+  'lib/tokens/secret-sealer.ts': 'a client secret that must stay recoverable, in local mode',
   'lib/settings/env-settings.ts': 'local mode (settings from DCR_* variables)',
 };
 
