@@ -66,10 +66,13 @@ export interface GetParameterOutput {
   readonly Parameter?: Parameter;
 }
 
+// A clock this far off SSM's is corrected (the SDK's isClockSkewed threshold, 4 minutes).
+const CLOCK_SKEW_MS = 240_000;
+
 /** An error answer of SSM, named as the SDK names it (ParameterNotFound, ThrottlingException, ...). */
 export class SsmServiceError extends Error {
   readonly $fault: 'client' | 'server';
-  readonly $metadata: { readonly httpStatusCode: number };
+  readonly $metadata: { readonly httpStatusCode: number; clockSkewCorrected?: true };
 
   constructor(name: string, message: string, statusCode: number) {
     super(message);
@@ -88,6 +91,8 @@ export class SsmReader {
   private readonly signer: SignatureV4;
   private readonly retry: RetryStrategy;
   private endpoint?: Promise<URL>;
+  /** SSM's clock minus ours, sampled from its answers' Date header as the SDK's signer does; the DynamoDB client's until then. */
+  private clockOffset?: number;
 
   constructor(private readonly options: SsmReaderOptions) {
     const { aws } = options;
@@ -150,14 +155,31 @@ export class SsmReader {
       },
       body,
     });
-    const signed = await this.signer.sign(request, { signingDate: new Date(Date.now() + (this.options.aws.systemClockOffset ?? 0)) });
+    const offsetBefore = this.clockOffset ?? this.options.aws.systemClockOffset ?? 0;
+    const signed = await this.signer.sign(request, { signingDate: new Date(Date.now() + offsetBefore) });
+    const sentAt = Date.now();
     const { response } = await this.options.aws.requestHandler.handle(signed as HttpRequest, { abortSignal: signal });
     answer.response = response;
+    this.sampleClock(response, sentAt);
     const text = await bodyText(response.body);
     // a success must be SSM's JSON (a body that is not would throw here, as in the SDK); an error's body
     // may be anything (a proxy's page): then its status decides
     if (response.statusCode >= 200 && response.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;
-    throw serviceError(response, errorBody(text));
+    const error = serviceError(response, errorBody(text));
+    // a request refused for a skewed clock is tried again with the corrected one (the SDK's signer marks it so)
+    const offsetAfter = this.clockOffset ?? offsetBefore;
+    if (Math.abs(offsetAfter) >= CLOCK_SKEW_MS && offsetAfter !== offsetBefore) error.$metadata.clockSkewCorrected = true;
+    throw error;
+  }
+
+  /** The SDK's getUpdatedSystemClockOffset: not through a cache (Age), nor from an answer that took 15 minutes. */
+  private sampleClock(response: HttpResponse, sentAt: number): void {
+    const date = headerOf(response, 'date');
+    if (date === undefined || headerOf(response, 'age') !== undefined) return;
+    const serverTime = Date.parse(date);
+    const receivedAt = Date.now();
+    if (Number.isNaN(serverTime) || receivedAt - sentAt > 900_000) return;
+    this.clockOffset = serverTime - receivedAt;
   }
 
   private resolveEndpoint(): Promise<URL> {
@@ -193,8 +215,7 @@ function errorTypeOf(error: unknown): RetryErrorInfo['errorType'] {
 function serviceError(response: HttpResponse, data: unknown): SsmServiceError {
   const members = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
   const codeKey = Object.keys(members).find((key) => key.toLowerCase() === 'code');
-  const headerKey = Object.keys(response.headers).find((key) => key.toLowerCase() === 'x-amzn-errortype');
-  const raw = members.__type ?? (codeKey !== undefined ? members[codeKey] : undefined) ?? (headerKey && response.headers[headerKey]);
+  const raw = members.__type ?? (codeKey !== undefined ? members[codeKey] : undefined) ?? headerOf(response, 'x-amzn-errortype');
   const name = raw === undefined || raw === '' ? 'Unknown' : errorCodeOf(String(raw));
   const message = members.message ?? members.Message;
   return new SsmServiceError(name, typeof message === 'string' ? message : 'UnknownError', response.statusCode);
@@ -205,6 +226,11 @@ function errorCodeOf(raw: string): string {
   let code = raw.split(',')[0]!;
   code = code.split(':')[0]!;
   return code.includes('#') ? code.split('#')[1]! : code;
+}
+
+function headerOf(response: HttpResponse, name: string): string | undefined {
+  const key = Object.keys(response.headers).find((candidate) => candidate.toLowerCase() === name);
+  return key === undefined ? undefined : response.headers[key];
 }
 
 function errorBody(text: string): unknown {

@@ -48,6 +48,8 @@ export class LocalSsm {
   /** Troubles for the next requests, one each, in order; `always` for every request after them. */
   readonly next: SsmTrouble[] = [];
   always?: SsmTrouble;
+  /** How far this SSM's clock is ahead of the machine's: its Date header says so, and a request signed more than 5 minutes off is refused. */
+  clockSkewMs = 0;
   /** While set, every request (signed correctly) waits for it before its answer. */
   hold?: Promise<void>;
   private readonly server: Server;
@@ -85,6 +87,7 @@ export class LocalSsm {
     this.next.length = 0;
     this.always = undefined;
     this.hold = undefined;
+    this.clockSkewMs = 0;
   }
 
   async close(): Promise<void> {
@@ -125,6 +128,7 @@ export class LocalSsm {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
+    response.setHeader('date', new Date(Date.now() + this.clockSkewMs).toUTCString());
     const refused = this.signatureProblem(request, body);
     if (refused) {
       this.badSignatures.push(refused);
@@ -190,6 +194,9 @@ export class LocalSsm {
     if (request.headers['x-amz-security-token'] !== SSM_CREDENTIALS.sessionToken) return 'no session token';
     const amzDate = String(request.headers['x-amz-date'] ?? '');
     if (!amzDate.startsWith(day!)) return 'x-amz-date does not match the credential scope';
+    const signedAt = Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
+    if (!(Math.abs(signedAt - (Date.now() + this.clockSkewMs)) <= 5 * 60_000))
+      return `Signature expired: ${amzDate} is out of the 5 minutes around this clock`;
     const names = signedHeaders!.split(';');
     for (const required of ['host', 'x-amz-date', 'x-amz-target', 'content-type']) {
       if (!names.includes(required)) return `${required} is not signed`;

@@ -120,6 +120,19 @@ describe('SsmReader', () => {
       expect(ssm.requests).toHaveLength(2);
     });
 
+    it('a request refused for a skewed clock is tried again with the clock of the answer, and later ones use it at once', async () => {
+      ssm.put('/dcr/a', 'one');
+      ssm.clockSkewMs = 10 * 60_000;
+
+      const first = await reader.getParameters(['/dcr/a'], open());
+      const refusedFirst = [...ssm.badSignatures];
+      const second = await reader.getParameters(['/dcr/a'], open());
+
+      expect([first.Parameters?.[0]?.Value, second.Parameters?.[0]?.Value]).toEqual(['one', 'one']);
+      expect(refusedFirst).toEqual([expect.stringMatching(/^Signature expired/)]);
+      expect({ requests: ssm.requests.length, refused: ssm.badSignatures.length }).toEqual({ requests: 2, refused: 1 });
+    });
+
     it('at most 3 attempts: then the last error', async () => {
       ssm.always = THROTTLED;
 
