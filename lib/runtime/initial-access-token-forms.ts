@@ -1,11 +1,7 @@
-import { loadOnFirstUse } from '../load-on-first-use.js';
 import type { Environment } from '../settings/environment.js';
-import type { InitialAccessTokenVerifier } from '../tokens/initial-access-token.js';
-import type { InitialAccessTokenOptions } from './initial-access-tokens.js';
 
 // Which forms of initial access token the environment configures, checked when the runtime is built,
-// apart from the verifiers themselves (initial-access-tokens.ts): those are loaded by the first token
-// a registration carries, so a cold start of the register function does not compile them.
+// before any verifier is (initial-access-tokens.ts builds them, some on their first token).
 
 /** The forms configured; lib/tokens/composite-verifier.ts routes each token to its form. */
 export interface InitialAccessTokenForms {
@@ -53,17 +49,4 @@ function introspectionConfigured(environment: Environment): boolean {
     throw new Error('set DCR_IAT_INTROSPECTION_CLIENT_SECRET (local) or DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER (SSM), not both');
   }
   return true;
-}
-
-/**
- * initialAccessTokensOf's verifier, with the configuration checked now and the verifiers loaded by
- * the first token to verify (lib/load-on-first-use.ts). Undefined when no form is configured.
- */
-export function initialAccessTokensOnFirstUse(
-  environment: Environment,
-  options: InitialAccessTokenOptions = {},
-): InitialAccessTokenVerifier | undefined {
-  if (!initialAccessTokenForms(environment)) return undefined;
-  const verifier = loadOnFirstUse(async () => (await import('./initial-access-tokens.js')).initialAccessTokensOf(environment, options)!);
-  return { verify: async (token) => (await verifier()).verify(token) };
 }

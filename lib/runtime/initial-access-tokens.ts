@@ -1,20 +1,16 @@
+import { loadOnFirstUse } from '../load-on-first-use.js';
 import { type Environment, readEnvironment } from '../settings/environment.js';
 import type { SsmReader } from '../settings/ssm-reader.js';
-import { SsmSecureString } from '../settings/ssm-secure-string.js';
 import { createDocumentClient, type DocumentClientConfig } from '../store/dynamodb-client-store.js';
 import type { DynamoDbDocuments } from '../store/dynamodb-documents.js';
 import { DynamoDbInitialAccessTokenStore } from '../store/dynamodb-initial-access-token-store.js';
 import { composeInitialAccessTokenVerifiers } from '../tokens/composite-verifier.js';
-import { type InitialAccessTokenVerifier, JwtInitialAccessTokenVerifier } from '../tokens/initial-access-token.js';
-import { IntrospectionInitialAccessTokenVerifier } from '../tokens/introspection-verifier.js';
-import { staticSecret } from '../tokens/secret-source.js';
+import type { InitialAccessTokenVerifier } from '../tokens/initial-access-token.js';
 import { ServiceInitialAccessTokenVerifier } from '../tokens/service-token-verifier.js';
 import { initialAccessTokenForms } from './initial-access-token-forms.js';
-import { ssmReaderOf } from './ssm-reader-of.js';
 
-// Only registration checks initial access tokens: this module is loaded by functions/register.ts on
-// the first token (initial-access-token-forms.ts) and wired by the all-routes runtime, never by the
-// management routes' bundles.
+// Only registration checks initial access tokens: this module is wired by functions/register.ts and
+// by the all-routes runtime, never by the management routes' bundles.
 
 export interface InitialAccessTokenOptions {
   /** DynamoDB client settings for the token table (local mode: the embedded endpoint). */
@@ -34,7 +30,9 @@ export interface InitialAccessTokenOptions {
  *   DCR_IAT_ISSUER (alone is enough here) and DCR_IAT_AUDIENCE are checked on its answers;
  * - tokens issued by this service (`npm run admin -- iat create`): DCR_IAT_TABLE_NAME.
  * Undefined when none is configured. A half-configured form is refused here, at load time, never half-used
- * (initial-access-token-forms.ts checks it).
+ * (initial-access-token-forms.ts checks it). Tokens are required by default and the stack always
+ * configures tokens of this service, so that form is built now; the JWT and introspection forms, which
+ * a deployment adds, are each loaded by the first token of their form (lib/load-on-first-use.ts).
  */
 export function initialAccessTokensOf(
   environment: Environment,
@@ -45,8 +43,19 @@ export function initialAccessTokensOf(
   const { iatIssuer: issuer, iatJwksUri: jwksUri, iatAudience: audience } = environment;
   const tableName = environment.iatTableName;
   return composeInitialAccessTokenVerifiers({
-    jwt: forms.jwt ? new JwtInitialAccessTokenVerifier({ issuer: issuer!, jwksUri: jwksUri!, audience }) : undefined,
-    introspection: forms.introspection ? introspectionOf(environment, options) : undefined,
+    jwt: forms.jwt
+      ? verifierOnFirstUse(
+          async () =>
+            new (await import('../tokens/initial-access-token.js')).JwtInitialAccessTokenVerifier({
+              issuer: issuer!,
+              jwksUri: jwksUri!,
+              audience,
+            }),
+        )
+      : undefined,
+    introspection: forms.introspection
+      ? verifierOnFirstUse(async () => (await import('./introspection-verifier-of.js')).introspectionOf(environment, options))
+      : undefined,
     service: tableName
       ? new ServiceInitialAccessTokenVerifier(
           new DynamoDbInitialAccessTokenStore(options.documents ?? createDocumentClient(options.dynamoDb), tableName),
@@ -63,27 +72,7 @@ export function initialAccessTokensFromEnv(
   return initialAccessTokensOf(readEnvironment(env), options);
 }
 
-function introspectionOf(environment: Environment, options: InitialAccessTokenOptions): IntrospectionInitialAccessTokenVerifier {
-  const {
-    iatIntrospectionUrl: endpoint,
-    iatIntrospectionClientId: clientId,
-    iatIntrospectionClientSecret: secret,
-    iatIntrospectionClientSecretParameter: secretParameter,
-    iatIntrospectionCacheSeconds: cacheSeconds,
-  } = environment;
-  const clientSecret = secret
-    ? staticSecret(secret)
-    : new SsmSecureString({
-        name: secretParameter!,
-        label: 'DCR_IAT_INTROSPECTION_CLIENT_SECRET_PARAMETER',
-        reader: options.ssm ?? ssmReaderOf(options.documents ?? createDocumentClient(options.dynamoDb)),
-      });
-  return new IntrospectionInitialAccessTokenVerifier({
-    endpoint: endpoint!,
-    clientId: clientId!,
-    clientSecret,
-    issuer: environment.iatIssuer,
-    audience: environment.iatAudience,
-    cacheSeconds,
-  });
+function verifierOnFirstUse(load: () => Promise<InitialAccessTokenVerifier>): InitialAccessTokenVerifier {
+  const verifier = loadOnFirstUse(load);
+  return { verify: async (token) => (await verifier()).verify(token) };
 }

@@ -14,13 +14,11 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Modules a route with the default settings never runs; each is loaded by the feature named. */
 const ON_FIRST_NEED: Readonly<Record<string, string>> = {
   'lib/metadata/https-document-fetcher.ts': 'a sector_identifier_uri (or local-fetch mode)',
-  'lib/runtime/initial-access-tokens.ts': 'an initial access token to verify',
-  'lib/tokens/initial-access-token.ts': 'an initial access token to verify',
-  'lib/tokens/composite-verifier.ts': 'an initial access token to verify',
-  'lib/tokens/introspection-verifier.ts': 'an initial access token to verify',
-  'lib/tokens/service-token-verifier.ts': 'an initial access token to verify',
-  'lib/store/dynamodb-initial-access-token-store.ts': 'an initial access token to verify',
-  'lib/settings/ssm-secure-string.ts': 'an initial access token to verify by introspection',
+  // tokens of this service are the stack's default form (and required by default): theirs is loaded at start
+  'lib/tokens/initial-access-token.ts': 'an initial access token that is a JWT (DCR_IAT_ISSUER)',
+  'lib/runtime/introspection-verifier-of.ts': 'an opaque initial access token (DCR_IAT_INTROSPECTION_URL)',
+  'lib/tokens/introspection-verifier.ts': 'an opaque initial access token (DCR_IAT_INTROSPECTION_URL)',
+  'lib/settings/ssm-secure-string.ts': 'an opaque initial access token (DCR_IAT_INTROSPECTION_URL)',
   'lib/policies/config.ts': 'a registration policy configured',
   'lib/policies/software-statement.ts': 'a registration policy configured',
   'lib/policies/scopes.ts': 'a registration policy configured',

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../lib/errors.js';
 import { runtimeFromEnv } from '../../lib/runtime/from-env.js';
-import { initialAccessTokensOnFirstUse } from '../../lib/runtime/initial-access-token-forms.js';
 import { initialAccessTokensFromEnv } from '../../lib/runtime/initial-access-tokens.js';
-import { readEnvironment } from '../../lib/settings/environment.js';
 
 // How the environment selects the initial access token forms. Building the verifiers does no I/O, so
 // these tests only look at what is configured (the refusal of an unconfigured form names the others)
@@ -18,28 +16,19 @@ const INTROSPECTION_ENV = {
   DCR_IAT_INTROSPECTION_CLIENT_SECRET: 'secret',
 };
 
-// The register function's verifier (loaded by the first token) answers as the one built at once.
-const onFirstUse = (env: NodeJS.ProcessEnv) => initialAccessTokensOnFirstUse(readEnvironment(env));
-
 async function refusal(env: NodeJS.ProcessEnv, token: string): Promise<string> {
-  const [description, loadedLater] = await Promise.all(
-    [initialAccessTokensFromEnv(env), onFirstUse(env)].map(async (verifier) => {
-      const error = await verifier!.verify(token).then(
-        () => undefined,
-        (reason: unknown) => reason,
-      );
-      expect(error).toBeInstanceOf(RegistrationError);
-      return (error as RegistrationError).description;
-    }),
+  const verifier = initialAccessTokensFromEnv(env);
+  const error = await verifier!.verify(token).then(
+    () => undefined,
+    (reason: unknown) => reason,
   );
-  expect(loadedLater).toBe(description);
-  return description!;
+  expect(error).toBeInstanceOf(RegistrationError);
+  return (error as RegistrationError).description;
 }
 
 describe('initial access token forms from the environment', () => {
   it('configures none when no variable is set', () => {
     expect(initialAccessTokensFromEnv({})).toBeUndefined();
-    expect(onFirstUse({})).toBeUndefined();
   });
 
   it('DCR_IAT_TABLE_NAME alone: tokens of this service only', async () => {
@@ -99,8 +88,6 @@ describe('initial access token forms from the environment', () => {
     ],
   ])('refuses %s at load time', (_what, env, message) => {
     expect(() => initialAccessTokensFromEnv(env)).toThrow(message);
-    // the register function checks the configuration when it starts, not on the first token
-    expect(() => onFirstUse(env)).toThrow(message);
     // the runtime does not load either: a half-configured form is never half-used
     expect(() => runtimeFromEnv(env)).toThrow(message);
   });
