@@ -7,8 +7,8 @@ import { givePlacesBack } from '../../lib/policies/caps.js';
 import { type ClientRecord, GuardFailedError } from '../../lib/registration/client.js';
 import { secretSealerOf } from '../../lib/runtime/secret-sealer.js';
 import { readEnvironment } from '../../lib/settings/environment.js';
+import { DynamoDbClientAdminStore } from '../../lib/store/dynamodb-client-listing.js';
 import { DynamoDbClientQuota } from '../../lib/store/dynamodb-client-quota.js';
-import { DynamoDbClientStore } from '../../lib/store/dynamodb-client-store.js';
 import type { SecretSealer } from '../../lib/tokens/secret-sealer.js';
 import { hashSecret, newSecret, type RandomSource, systemRandom } from '../../lib/tokens/secrets.js';
 import { type CommandIo, describeError, openDocuments, parseCommandLine, parseDuration, UsageError } from './command-line.js';
@@ -57,7 +57,7 @@ const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
 
 export interface ClientAdmin {
-  readonly store: DynamoDbClientStore;
+  readonly store: DynamoDbClientAdminStore;
   readonly quota: DynamoDbClientQuota;
   readonly sealer?: SecretSealer;
   readonly now: () => number;
@@ -266,7 +266,7 @@ function openDynamoDbClients(tableName: string, env: NodeJS.ProcessEnv, now: () 
   const environment = readEnvironment(env);
   return {
     admin: {
-      store: new DynamoDbClientStore(documents, tableName, now),
+      store: new DynamoDbClientAdminStore(documents, tableName, now),
       quota: new DynamoDbClientQuota(documents, tableName, now),
       sealer: secretSealerOf(environment),
       now,

@@ -3,7 +3,7 @@ import { type Environment, readEnvironment } from '../settings/environment.js';
 import type { SsmReader } from '../settings/ssm-reader.js';
 import { createDocumentClient, type DocumentClientConfig } from '../store/dynamodb-client-store.js';
 import type { DynamoDbDocuments } from '../store/dynamodb-documents.js';
-import { DynamoDbInitialAccessTokenStore } from '../store/dynamodb-initial-access-token-store.js';
+import { DynamoDbInitialAccessTokenLedger } from '../store/dynamodb-initial-access-token-store.js';
 import { composeInitialAccessTokenVerifiers } from '../tokens/composite-verifier.js';
 import type { InitialAccessTokenVerifier } from '../tokens/initial-access-token.js';
 import { ServiceInitialAccessTokenVerifier } from '../tokens/service-token-verifier.js';
@@ -58,7 +58,7 @@ export function initialAccessTokensOf(
       : undefined,
     service: tableName
       ? new ServiceInitialAccessTokenVerifier(
-          new DynamoDbInitialAccessTokenStore(options.documents ?? createDocumentClient(options.dynamoDb), tableName),
+          new DynamoDbInitialAccessTokenLedger(options.documents ?? createDocumentClient(options.dynamoDb), tableName),
         )
       : undefined,
   });

@@ -31,10 +31,10 @@ export function createDocumentClient(config: DocumentClientConfig = {}): DynamoD
 
 export class DynamoDbClientStore implements ClientStore {
   constructor(
-    private readonly documents: DynamoDbDocuments,
-    private readonly tableName: string,
+    protected readonly documents: DynamoDbDocuments,
+    protected readonly tableName: string,
     /** Milliseconds since the epoch: a client past its idle expiry is gone from this clock's view. */
-    private readonly now: () => number = Date.now,
+    protected readonly now: () => number = Date.now,
   ) {}
 
   async create(record: ClientRecord): Promise<void> {
@@ -203,49 +203,7 @@ export class DynamoDbClientStore implements ClientStore {
     }
   }
 
-  /**
-   * The admin tool's listing: a Scan (never on a request path), filtered to clients (not cap counters
-   * or other items of the table), by registering subject and software_id when asked, without clients
-   * past their idle expiry. `next` continues after the last client of the previous page.
-   */
-  async list(query: ClientListQuery): Promise<ClientListPage> {
-    const expression = new ExpressionBuilder();
-    const filters = [
-      `attribute_exists(${expression.name(ATTR.version)})`,
-      `attribute_exists(${expression.name(ATTR.issuedAt)})`,
-      `NOT begins_with(${expression.name(ATTR.clientId)}, ${expression.value('#')})`,
-    ];
-    if (query.registeredBy !== undefined) filters.push(`${expression.name(ATTR.registeredBy)} = ${expression.value(query.registeredBy)}`);
-    if (query.softwareId !== undefined) {
-      filters.push(`${expression.name(ATTR.metadata)}.${expression.name('software_id')} = ${expression.value(query.softwareId)}`);
-    }
-    const now = this.nowSeconds();
-    const records: ClientRecord[] = [];
-    let start: Record<string, unknown> | undefined = query.next === undefined ? undefined : { [ATTR.clientId]: query.next };
-    do {
-      const page = await call(() =>
-        this.documents.scan({
-          TableName: this.tableName,
-          FilterExpression: filters.join(' AND '),
-          ExpressionAttributeNames: expression.names,
-          ExpressionAttributeValues: expression.values,
-          ExclusiveStartKey: start,
-          Limit: query.limit,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items) {
-        const record = toRecord(item as unknown as ClientItem);
-        if (!isIdleExpired(record, now)) records.push(record);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined && records.length < query.limit);
-    const shown = records.slice(0, query.limit);
-    const more = records.length > query.limit || start !== undefined;
-    return { clients: shown, next: more && shown.length ? shown[shown.length - 1]!.clientId : undefined };
-  }
-
-  private nowSeconds(): number {
+  protected nowSeconds(): number {
     return Math.floor(this.now() / 1000);
   }
 
@@ -273,20 +231,6 @@ export class DynamoDbClientStore implements ClientStore {
     if (guard.version !== undefined) parts.push(`${expression.name(ATTR.version)} = ${expression.value(guard.version)}`);
     return parts.join(' AND ');
   }
-}
-
-export interface ClientListQuery {
-  readonly limit: number;
-  /** The client id the previous page ended with. */
-  readonly next?: string;
-  readonly registeredBy?: string;
-  readonly softwareId?: string;
-}
-
-export interface ClientListPage {
-  readonly clients: ClientRecord[];
-  /** Pass as `next` for the following page; absent on the last page. */
-  readonly next?: string;
 }
 
 /** Client items, as opposed to the cap counters ('#quota#...') and other items the table may hold. */
@@ -347,7 +291,7 @@ export function call<T>(send: () => Promise<T>): Promise<T> {
 }
 
 /** Placeholders for expression names and values, so no attribute name ever collides with a reserved word. */
-class ExpressionBuilder {
+export class ExpressionBuilder {
   readonly names: Record<string, string> = {};
   readonly values: Record<string, unknown> = {};
   private count = 0;

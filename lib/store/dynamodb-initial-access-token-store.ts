@@ -48,17 +48,14 @@ interface InitialAccessTokenItem {
   purge_at: number;
 }
 
-// Listing never reads the secret hash: it is not even fetched.
-const SUMMARY_ATTRIBUTES = Object.values(IAT_ATTR).filter((name) => name !== IAT_ATTR.secretHash);
-
 /**
- * Initial access tokens of this service in DynamoDB. The registration path costs one GetItem (verify)
- * and one conditional UpdateItem (consume); listing is a Scan, which only the admin tool calls.
+ * Initial access tokens of this service in DynamoDB, as registration uses them: one GetItem (verify)
+ * and one conditional UpdateItem (consume). The register function's bundle carries only this part.
  */
-export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger, InitialAccessTokenRegister {
+export class DynamoDbInitialAccessTokenLedger implements InitialAccessTokenLedger {
   constructor(
-    private readonly documents: DynamoDbDocuments,
-    private readonly tableName: string,
+    protected readonly documents: DynamoDbDocuments,
+    protected readonly tableName: string,
   ) {}
 
   async find(id: string): Promise<StoredInitialAccessToken | undefined> {
@@ -113,6 +110,17 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
     }
   }
 
+  /** Outages become 503 temporarily_unavailable; a failed condition passes through for the caller. */
+  protected call<T>(send: () => Promise<T>): Promise<T> {
+    return callDynamoDb(send, {
+      store: 'the initial access token store',
+      missing: `the initial access token table ${this.tableName} does not exist (check DCR_IAT_TABLE_NAME)`,
+    });
+  }
+}
+
+/** The same table as the admin tool manages it: issuing, listing (a Scan) and revoking tokens. */
+export class DynamoDbInitialAccessTokenStore extends DynamoDbInitialAccessTokenLedger implements InitialAccessTokenRegister {
   async create(token: StoredInitialAccessToken): Promise<void> {
     await this.call(() =>
       this.documents.put({
@@ -125,7 +133,9 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
   }
 
   async list(): Promise<InitialAccessTokenSummary[]> {
-    const names = Object.fromEntries(SUMMARY_ATTRIBUTES.map((name) => [`#${name}`, name]));
+    // listing never reads the secret hash: it is not even fetched
+    const attributes = Object.values(IAT_ATTR).filter((name) => name !== IAT_ATTR.secretHash);
+    const names = Object.fromEntries(attributes.map((name) => [`#${name}`, name]));
     const summaries: InitialAccessTokenSummary[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -161,14 +171,6 @@ export class DynamoDbInitialAccessTokenStore implements InitialAccessTokenLedger
       if (!isConditionFailed(error)) throw error;
       return (await this.find(id)) ? 'already-revoked' : 'not-found';
     }
-  }
-
-  /** Outages become 503 temporarily_unavailable; a failed condition passes through for the caller. */
-  private call<T>(send: () => Promise<T>): Promise<T> {
-    return callDynamoDb(send, {
-      store: 'the initial access token store',
-      missing: `the initial access token table ${this.tableName} does not exist (check DCR_IAT_TABLE_NAME)`,
-    });
   }
 }
 

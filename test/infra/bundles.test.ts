@@ -33,6 +33,9 @@ const ON_FIRST_NEED: Readonly<Record<string, string>> = {
   'lib/settings/env-settings.ts': 'local mode (settings from DCR_* variables)',
 };
 
+/** What only the admin tool runs: no function bundles it at all. */
+const ADMIN_ONLY: readonly string[] = ['lib/store/dynamodb-client-listing.ts'];
+
 interface RouteBundle {
   /** Inputs compiled at import: those of index.mjs and of the chunks it imports statically. */
   readonly atImport: ReadonlySet<string>;
@@ -78,6 +81,11 @@ describe('what a route compiles at a cold start', () => {
     const { atImport } = bundles.get(name)!;
     const eager = Object.keys(ON_FIRST_NEED).filter((input) => atImport.has(input));
     expect(eager.map((input) => `${input} (needed only by ${ON_FIRST_NEED[input]})`)).toEqual([]);
+  });
+
+  it.each(ROUTES.map((route) => route.name))('%s carries nothing of the admin tool', (name) => {
+    const { anywhere } = bundles.get(name)!;
+    expect(ADMIN_ONLY.filter((input) => anywhere.has(input))).toEqual([]);
   });
 
   it('still bundles every optional feature, behind import()', () => {

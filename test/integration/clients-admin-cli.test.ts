@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type ClientAdmin, runClientAdmin } from '../../infra/admin/client-commands.js';
+import { DynamoDbClientAdminStore } from '../../lib/store/dynamodb-client-listing.js';
 import { DynamoDbClientQuota } from '../../lib/store/dynamodb-client-quota.js';
-import { createDocumentClient, DynamoDbClientStore } from '../../lib/store/dynamodb-client-store.js';
+import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { LocalSecretSealer } from '../../lib/tokens/secret-sealer.js';
 import { systemRandom } from '../../lib/tokens/secrets.js';
 import { clientPath, expectError, sha256, useHarness } from '../support/harness.js';
@@ -24,7 +25,7 @@ describe('npm run admin -- clients', () => {
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
     const admin: ClientAdmin = {
-      store: new DynamoDbClientStore(documents, TABLE),
+      store: new DynamoDbClientAdminStore(documents, TABLE),
       quota: new DynamoDbClientQuota(documents, TABLE),
       sealer: new LocalSecretSealer(LocalSecretSealer.generateKey()),
       now: Date.now,

@@ -3,7 +3,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb.js';
 import { acceptedSecretHashes, type ClientRecord, GuardFailedError } from '../../lib/registration/client.js';
-import { createDocumentClient, DynamoDbClientStore } from '../../lib/store/dynamodb-client-store.js';
+import { DynamoDbClientAdminStore } from '../../lib/store/dynamodb-client-listing.js';
+import { createDocumentClient } from '../../lib/store/dynamodb-client-store.js';
 import { ensureClientTable } from '../../lib/store/ensure-table.js';
 
 // The lifecycle attributes of the client store against the embedded DynamoDB, with a clock the test
@@ -16,7 +17,8 @@ const T0 = 1_800_000_000;
 describe('client store: lifecycle attributes', () => {
   let dynamoDb: EmbeddedDynamoDb;
   let raw: DynamoDBClient;
-  let store: DynamoDbClientStore;
+  // the admin tool's store: the request paths' one plus the listing
+  let store: DynamoDbClientAdminStore;
   let nowSeconds = T0;
   let counter = 0;
 
@@ -41,7 +43,7 @@ describe('client store: lifecycle attributes', () => {
     const config = { endpoint: dynamoDb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
     raw = new DynamoDBClient(config);
     await ensureClientTable(raw, TABLE);
-    store = new DynamoDbClientStore(createDocumentClient(config), TABLE, () => nowSeconds * 1000);
+    store = new DynamoDbClientAdminStore(createDocumentClient(config), TABLE, () => nowSeconds * 1000);
   });
   afterAll(async () => {
     raw.destroy();
