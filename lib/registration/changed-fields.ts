@@ -2,23 +2,44 @@ import type { ClientRecord } from './client.js';
 
 // Which top-level fields differ between two versions of an object (client metadata before and after
 // a change): values are compared by content, whatever the order of their keys, so a map read back
-// from DynamoDB in another order is not "changed".
+// from DynamoDB in another order is not "changed". An object member that is undefined counts as absent.
+// Compared in place, with no copy or string built: every audit line of a change runs this.
 
 export function changedFields(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): string[] {
-  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...names].filter((name) => canonical(before[name]) !== canonical(after[name])).sort();
+  const changed: string[] = [];
+  for (const name in before) {
+    if (Object.hasOwn(before, name) && !sameValue(before[name], ownValue(after, name))) changed.push(name);
+  }
+  for (const name in after) {
+    if (Object.hasOwn(after, name) && !Object.hasOwn(before, name) && after[name] !== undefined) changed.push(name);
+  }
+  return changed.sort();
 }
 
-function canonical(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, member]) => member !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, member]) => `${JSON.stringify(key)}:${canonical(member)}`).join(',')}}`;
+function ownValue(object: Readonly<Record<string, unknown>>, name: string): unknown {
+  return Object.hasOwn(object, name) ? object[name] : undefined;
+}
+
+/** Equal JSON data: the same primitive, arrays equal member by member, objects with equal defined members. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
   }
-  return JSON.stringify(value);
+  if (Array.isArray(b)) return false;
+  const x = a as Readonly<Record<string, unknown>>;
+  const y = b as Readonly<Record<string, unknown>>;
+  let defined = 0;
+  for (const name in x) {
+    if (!Object.hasOwn(x, name) || x[name] === undefined) continue;
+    defined++;
+    if (!sameValue(x[name], ownValue(y, name))) return false;
+  }
+  for (const name in y) if (Object.hasOwn(y, name) && y[name] !== undefined) defined--;
+  return defined === 0;
 }
 
 /**

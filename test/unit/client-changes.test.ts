@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clientChanges } from '../../lib/registration/changed-fields.js';
+import { changedFields, clientChanges } from '../../lib/registration/changed-fields.js';
 import type { ClientRecord } from '../../lib/registration/client.js';
 
 const CLIENT: ClientRecord = {
@@ -83,5 +84,75 @@ describe('clientChanges (the list of an audit line)', () => {
     expect(sealed).toEqual(['client_secret recoverable']);
     expect(unsealed).toEqual(['client_secret not recoverable']);
     expect(JSON.stringify([rotated, removed, sealed, unsealed])).not.toMatch(/hash-|sealed"/);
+  });
+});
+
+// The definition changedFields must keep: a field changed when the canonical text of its value differs
+// (object members sorted, undefined members left out).
+function canonical(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, member]) => member !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, member]) => `${JSON.stringify(key)}:${canonical(member)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function changedByText(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((name) => canonical(before[name]) !== canonical(after[name])).sort();
+}
+
+/** The same value with every object's members in reverse order (as a map read back from DynamoDB may come). */
+function reordered(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reordered);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([name, member]) => [name, reordered(member)]),
+    );
+  }
+  return value;
+}
+
+// small domains, so that equal values and shared member names are common
+const KEYS = fc.constantFrom('a', 'b', 'c', 'd');
+const { value } = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constantFrom('x', 'y', ''),
+    fc.integer({ min: -2, max: 2 }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(KEYS, tie('value'), { maxKeys: 3 }),
+  ),
+}));
+const METADATA = fc.dictionary(KEYS, value, { maxKeys: 4 });
+
+describe('changedFields (compared in place)', () => {
+  it('names the same fields as comparing the canonical text of every value', () => {
+    fc.assert(
+      fc.property(METADATA, METADATA, (before, after) => {
+        expect(changedFields(before, after)).toEqual(changedByText(before, after));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('sees no change when only the order of object members differs, and a change when one value differs', () => {
+    fc.assert(
+      fc.property(METADATA, KEYS, value, (before, name, replacement) => {
+        expect(changedFields(before, reordered(before) as Record<string, unknown>)).toEqual([]);
+        const after = { ...before, [name]: replacement };
+        expect(changedFields(before, after)).toEqual(changedByText(before, after));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
