@@ -1,6 +1,6 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, AttributeValue as StreamAttributeValue } from 'aws-lambda';
 import type { StreamEntry } from '../events/process-changes.js';
+import { fromAttributeMap } from './attribute-values.js';
 import { isClientItem } from './dynamodb-client-store.js';
 import { type ClientItem, toRecord } from './item.js';
 
@@ -14,7 +14,7 @@ export function streamEntry(record: DynamoDBRecord): StreamEntry {
   try {
     const image = (attributes: Record<string, StreamAttributeValue> | undefined) => {
       if (!attributes) return undefined;
-      const item = unmarshall(attributes as Parameters<typeof unmarshall>[0]);
+      const item = fromAttributeMap(attributes as Parameters<typeof fromAttributeMap>[0]);
       return isClientItem(item) ? toRecord(item as unknown as ClientItem) : undefined;
     };
     const before = image(record.dynamodb?.OldImage);

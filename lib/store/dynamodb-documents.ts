@@ -9,9 +9,9 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { countMetric } from '../metrics.js';
 import { AWS_CLIENT_TIMEOUTS, type CallDeadline, CallTimeoutError, deadlineCall, TIME_BUDGET } from '../time-budget.js';
+import { fromAttributeMap, toAttributeMap } from './attribute-values.js';
 import { troubleOf } from './dynamodb-errors.js';
 
 // Plain JavaScript values in and out of DynamoDB, like lib-dynamodb's DocumentClient, on a client
@@ -65,11 +65,6 @@ export interface ScanInput {
 
 export type DynamoDbDocumentsConfig = DynamoDBClientConfig;
 
-// The marshaller tells plain objects by `constructor.name`; a metadata map may hold a member named
-// `constructor` (an operator's extended property), which would make it look like a class instance.
-// Items hold only JSON data, so every object is a map.
-const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
-
 export class DynamoDbDocuments {
   readonly client: DynamoDBClient;
 
@@ -94,15 +89,15 @@ export class DynamoDbDocuments {
   }
 
   async get(input: GetInput): Promise<{ Item?: Values }> {
-    const command = new GetItemCommand({ ...input, Key: marshall(input.Key, MARSHALL) });
+    const command = new GetItemCommand({ ...input, Key: toAttributeMap(input.Key) });
     const output = await this.send<{ Item?: Record<string, AttributeValue> }>(command);
-    return { Item: output.Item && unmarshall(output.Item) };
+    return { Item: output.Item && fromAttributeMap(output.Item) };
   }
 
   async put(input: PutInput): Promise<void> {
     const command = new PutItemCommand({
       ...input,
-      Item: marshall(input.Item, MARSHALL),
+      Item: toAttributeMap(input.Item),
       ExpressionAttributeValues: values(input.ExpressionAttributeValues),
     });
     await this.send(command);
@@ -111,36 +106,36 @@ export class DynamoDbDocuments {
   async update(input: UpdateInput): Promise<{ Attributes?: Values }> {
     const command = new UpdateItemCommand({
       ...input,
-      Key: marshall(input.Key, MARSHALL),
+      Key: toAttributeMap(input.Key),
       ExpressionAttributeValues: values(input.ExpressionAttributeValues),
     });
     const output = await this.send<{ Attributes?: Record<string, AttributeValue> }>(command);
-    return { Attributes: output.Attributes && unmarshall(output.Attributes) };
+    return { Attributes: output.Attributes && fromAttributeMap(output.Attributes) };
   }
 
   async delete(input: DeleteInput): Promise<{ Attributes?: Values }> {
     const command = new DeleteItemCommand({
       ...input,
-      Key: marshall(input.Key, MARSHALL),
+      Key: toAttributeMap(input.Key),
       ExpressionAttributeValues: values(input.ExpressionAttributeValues),
     });
     const output = await this.send<{ Attributes?: Record<string, AttributeValue> }>(command);
-    return { Attributes: output.Attributes && unmarshall(output.Attributes) };
+    return { Attributes: output.Attributes && fromAttributeMap(output.Attributes) };
   }
 
   /** Admin tools only: no request path scans. */
   async scan(input: ScanInput): Promise<{ Items: Values[]; LastEvaluatedKey?: Values }> {
     const command = new ScanCommand({
       ...input,
-      ExclusiveStartKey: input.ExclusiveStartKey && marshall(input.ExclusiveStartKey, MARSHALL),
+      ExclusiveStartKey: input.ExclusiveStartKey && toAttributeMap(input.ExclusiveStartKey),
       ExpressionAttributeValues: values(input.ExpressionAttributeValues),
     });
     const output = await this.send<{ Items?: Record<string, AttributeValue>[]; LastEvaluatedKey?: Record<string, AttributeValue> }>(
       command,
     );
     return {
-      Items: (output.Items ?? []).map((item) => unmarshall(item)),
-      LastEvaluatedKey: output.LastEvaluatedKey && unmarshall(output.LastEvaluatedKey),
+      Items: (output.Items ?? []).map((item) => fromAttributeMap(item)),
+      LastEvaluatedKey: output.LastEvaluatedKey && fromAttributeMap(output.LastEvaluatedKey),
     };
   }
 
@@ -150,7 +145,7 @@ export class DynamoDbDocuments {
 }
 
 function values(expressionValues: Values | undefined) {
-  return expressionValues && marshall(expressionValues, MARSHALL);
+  return expressionValues && toAttributeMap(expressionValues);
 }
 
 interface HttpHandlerLike {
