@@ -3,8 +3,8 @@
 //
 // Builds every route exactly as the stack does (infra/bundling.ts), builds the floor, then imports each
 // bundle in fresh Node processes, interleaved (floor, register, read, ... floor, register, ...) so that
-// drift in the machine's speed falls on all alike. Prints, per bundle: size of what is loaded at import
-// (KB; lazily loaded chunks apart), import CPU time and wall time (min / median) and the ratios to the floor.
+// drift in the machine's speed falls on all alike. Prints, per bundle: the files and KB loaded at import
+// (lazily loaded chunks apart), import CPU time and wall time (min / median) and the ratios to the floor.
 //
 //   npm run bench:cold                 # 21 rounds
 //   npm run bench:cold -- --rounds 41
@@ -14,7 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bundleEntry } from '../infra/bundling.js';
+import { buildFunction } from '../infra/bundling.js';
 import { ROUTES } from '../infra/routes.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,10 +38,10 @@ async function main() {
   const work = mkdtempSync(path.join(tmpdir(), 'dcr-cold-'));
   try {
     const bundles: Bundle[] = [{ name: 'floor (DynamoDB + SSM)', dir: path.join(work, 'floor'), cpu: [], wall: [] }];
-    await bundleEntry(ROOT, 'bench/cold-start-floor.ts', bundles[0]!.dir);
+    buildFunction(ROOT, 'bench/cold-start-floor.ts', bundles[0]!.dir);
     for (const route of ROUTES) {
       const dir = path.join(work, route.name);
-      await bundleEntry(ROOT, route.entry, dir);
+      buildFunction(ROOT, route.entry, dir);
       bundles.push({ name: route.name, dir, cpu: [], wall: [] });
     }
     // environment of a deployed function, so module-level code takes the paths it takes in AWS; the
@@ -65,7 +65,7 @@ async function main() {
 }
 
 /** KB loaded at import: index.mjs and the chunks it imports statically (not those behind import()). */
-function loadedKb(dir: string): { loaded: number; lazy: number } {
+function loadedKb(dir: string): { loaded: number; lazy: number; files: number } {
   const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file)) return;
@@ -77,7 +77,7 @@ function loadedKb(dir: string): { loaded: number; lazy: number } {
   visit('index.mjs');
   const all = readdirSync(dir).filter((file) => file.endsWith('.mjs'));
   const size = (files: string[]) => files.reduce((sum, file) => sum + statSync(path.join(dir, file)).size, 0) / 1024;
-  return { loaded: size([...seen]), lazy: size(all.filter((file) => !seen.has(file))) };
+  return { loaded: size([...seen]), lazy: size(all.filter((file) => !seen.has(file))), files: seen.size };
 }
 
 function report(bundles: Bundle[]) {
@@ -87,16 +87,18 @@ function report(bundles: Bundle[]) {
   console.log(`Import of each bundle in a fresh Node ${process.version} process, ${rounds - 1} rounds, interleaved\n`);
   console.log(
     'bundle'.padEnd(24) +
-      ['loaded KB', 'lazy KB', '+KB', 'CPU min', 'CPU median', '× floor', 'wall median', '× floor']
+      ['files', 'loaded KB', 'lazy KB', '+KB', 'CPU min', 'CPU median', '× floor', 'wall median', '× floor']
         .map((title) => title.padStart(12))
         .join(''),
   );
   for (const bundle of bundles) {
-    const { loaded, lazy } = loadedKb(bundle.dir);
+    const { loaded, lazy, files } = loadedKb(bundle.dir);
+    const extra = loaded - floorKb;
     const cells = [
+      String(files),
       loaded.toFixed(0),
       lazy.toFixed(0),
-      bundle === floor ? '' : `+${(loaded - floorKb).toFixed(0)}`,
+      bundle === floor ? '' : `${extra < 0 ? '−' : '+'}${Math.abs(extra).toFixed(0)}`,
       `${Math.min(...bundle.cpu).toFixed(1)} ms`,
       `${median(bundle.cpu).toFixed(1)} ms`,
       (median(bundle.cpu) / median(floor.cpu)).toFixed(3),

@@ -1,14 +1,14 @@
 // The source maps of a deployed bundle, made again from a checkout: the functions are deployed without
 // source maps (Node parses them at every cold start), so `npm run admin -- stack-trace` builds the
-// route twice with infra/bundling.ts's options, as deployed and with external source maps. The code of
-// the two builds is the same but for the chunks' hashed file names (the hash depends on the sourcemap
+// route twice with infra/bundling.ts's buildFunction, as deployed and with external source maps. The code
+// of the two builds is the same but for the chunks' hashed file names (the hash depends on the sourcemap
 // option; it keeps its length, so every line:column agrees); each deployed file is paired with its
 // source-mapped twin by its code with those hashes masked.
 
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { build, type OutputFile } from 'esbuild';
-import { bundleOptions } from '../bundling.js';
+import { buildFunction } from '../bundling.js';
 import { type RawSourceMap, SourceMap } from './source-map.js';
 
 /** One file of the deployed bundle (`index.mjs`, `chunk-LRHXVVYB.mjs`, ...), with its source map. */
@@ -35,31 +35,50 @@ const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/u;
 
 /** Builds `entry` (relative to `root`) as deployed and with source maps, in memory, and pairs the files. */
 export async function bundleSourceMaps(root: string, entry: string): Promise<BundleSourceMaps> {
-  // nothing is written (write: false); the outdir only decides the sources' relative paths in the maps
-  const outdir = path.join(os.tmpdir(), 'dcr-stack-trace');
-  const options = { ...bundleOptions(path.resolve(root, entry), outdir), absWorkingDir: root, write: false as const };
-  const [deployed, mapped] = await Promise.all([build(options), build({ ...options, sourcemap: 'external' })]);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'dcr-stack-trace-'));
+  try {
+    const deployedDir = path.join(work, 'deployed');
+    const mappedDir = path.join(work, 'mapped');
+    buildFunction(root, entry, deployedDir);
+    buildFunction(root, entry, mappedDir, { sourceMaps: 'external' });
 
-  const twins = new Map<string, { code: OutputFile; map?: OutputFile }>();
-  const byPath = new Map(mapped.outputFiles.map((file) => [file.path, file]));
-  for (const file of mapped.outputFiles) {
-    if (file.path.endsWith('.map')) continue;
-    twins.set(masked(file), { code: file, map: byPath.get(`${file.path}.map`) });
-  }
+    const twins = new Map<string, { code: BuiltFile; map?: BuiltFile }>();
+    const mapped = filesOf(mappedDir);
+    const byPath = new Map(mapped.map((file) => [file.path, file]));
+    for (const file of mapped) {
+      if (file.path.endsWith('.map')) continue;
+      twins.set(masked(file), { code: file, map: byPath.get(`${file.path}.map`) });
+    }
 
-  const files = new Map<string, MappedBundleFile>();
-  for (const file of deployed.outputFiles) {
-    const name = path.basename(file.path);
-    const twin = twins.get(masked(file));
-    // the premise of this tool: were it to break (an esbuild upgrade), no frame could be trusted
-    if (!twin?.map) throw new Error(`${name} has no twin in the source-mapped build: the two builds differ in more than chunk names`);
-    files.set(name, mappedFile(name, file.text, new SourceMap(JSON.parse(twin.map.text) as RawSourceMap)));
+    const files = new Map<string, MappedBundleFile>();
+    for (const file of filesOf(deployedDir)) {
+      const name = path.basename(file.path);
+      // a merged chunk's forwarder (infra/static-chunks.ts) holds no code a frame could be in
+      if (FORWARDER.test(file.text)) continue;
+      const twin = twins.get(masked(file));
+      // the premise of this tool: were it to break (an esbuild upgrade), no frame could be trusted
+      if (!twin?.map) throw new Error(`${name} has no twin in the source-mapped build: the two builds differ in more than chunk names`);
+      files.set(name, mappedFile(name, file.text, new SourceMap(JSON.parse(twin.map.text) as RawSourceMap)));
+    }
+    return { files, sourcePath: (source) => path.relative(root, path.resolve(mappedDir, source)).split(path.sep).join('/') };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
-  return { files, sourcePath: (source) => path.relative(root, path.resolve(outdir, source)).split(path.sep).join('/') };
+}
+
+interface BuiltFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+const FORWARDER = /^export\{[^}]*\}from"\.\/index\.mjs";\n?$/;
+
+function filesOf(dir: string): BuiltFile[] {
+  return readdirSync(dir).map((file) => ({ path: path.join(dir, file), text: readFileSync(path.join(dir, file), 'utf8') }));
 }
 
 /** The file's name and code with every chunk hash masked: the same for a file and its source-mapped twin. */
-function masked(file: OutputFile): string {
+function masked(file: BuiltFile): string {
   return `${path.basename(file.path).replace(HASHED_NAME, '-#.mjs')}\n${file.text.replace(HASHED_NAME, '-#.mjs')}`;
 }
 

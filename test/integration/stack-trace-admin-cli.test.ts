@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundleSourceMaps } from '../../infra/admin/bundle-source-maps.js';
 import { runStackTrace, STACK_TRACE_USAGE } from '../../infra/admin/stack-trace-commands.js';
-import { bundleEntry } from '../../infra/bundling.js';
+import { buildFunction } from '../../infra/bundling.js';
 
 // `npm run admin -- stack-trace`: the register route is bundled as deployed, run in a child process
 // until it fails with a 500 whose request log line carries the stack, and the tool maps that line
@@ -51,7 +51,7 @@ describe('npm run admin -- stack-trace', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dcr-stack-trace-test-'));
-    await bundleEntry(REPO_ROOT, 'functions/register.ts', dir);
+    buildFunction(REPO_ROOT, 'functions/register.ts', dir);
     // local-fetch variables next to DCR_SSM_PREFIX stop the runtime from starting: a 500 whose cause is an Error thrown in lib/
     const script = `const { handler } = await import(${JSON.stringify(join(dir, 'index.mjs'))});
 await handler({ httpMethod: 'POST', path: '/as/clients.oauth2', headers: {}, body: '{}' }, { awsRequestId: 'test' });`;
