@@ -99,14 +99,17 @@ export interface CallDeadline {
 
 /**
  * Makes one outbound call with a deadline (see callTimeMs): `call` gets a deadline that aborts then, and
- * the returned promise rejects with CallTimeoutError at that moment whether or not the callee honours it.
- * With no time left the call is not made at all.
+ * the returned promise rejects with CallTimeoutError at that moment whether or not the callee honours it
+ * (`onTimeout` runs then). With no time left the call is not made at all.
  */
-export function deadlineCall<T>(limitMs: number, call: (deadline: CallDeadline) => Promise<T>): Promise<T> {
+export function deadlineCall<T>(limitMs: number, call: (deadline: CallDeadline) => Promise<T>, onTimeout?: () => void): Promise<T> {
   const allowed = callTimeMs(limitMs);
-  if (allowed <= 0) return Promise.reject(new CallTimeoutError(0));
+  if (allowed <= 0) {
+    onTimeout?.();
+    return Promise.reject(new CallTimeoutError(0));
+  }
   return new Promise<T>((resolve, reject) => {
-    const watch = new Watch(performance.now() + allowed, allowed, reject);
+    const watch = new Watch(performance.now() + allowed, allowed, reject, onTimeout);
     watching.add(watch);
     if (watch.at < timerAt) armTimer(watch.at);
     let result: Promise<T>;
@@ -148,10 +151,12 @@ class Watch implements CallDeadline {
     readonly at: number,
     private readonly limitMs: number,
     private readonly reject: (error: CallTimeoutError) => void,
+    private readonly onTimeout?: () => void,
   ) {}
 
   expire(): void {
     this.reason = new CallTimeoutError(this.limitMs);
+    this.onTimeout?.();
     // rejected before the callee hears of it, so this rejection wins over the callee's own abort error
     this.reject(this.reason);
     this.aborted = true;

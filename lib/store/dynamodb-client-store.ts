@@ -294,20 +294,33 @@ export function call<T>(send: () => Promise<T>): Promise<T> {
 export class ExpressionBuilder {
   readonly names: Record<string, string> = {};
   readonly values: Record<string, unknown> = {};
+  // a number, string or boolean used twice (the clock, 0) is sent once: a smaller request to sign and send
+  private readonly placed = new Map<unknown, string>();
   private count = 0;
 
   name(attribute: string): string {
-    const placeholder = `#${attribute}`;
+    let placeholder = NAME_PLACEHOLDERS.get(attribute);
+    if (placeholder === undefined) {
+      placeholder = `#${attribute}`;
+      NAME_PLACEHOLDERS.set(attribute, placeholder);
+    }
     this.names[placeholder] = attribute;
     return placeholder;
   }
 
   value(value: unknown): string {
+    const shared = typeof value !== 'object' && typeof value !== 'function';
+    const known = shared ? this.placed.get(value) : undefined;
+    if (known !== undefined) return known;
     const placeholder = `:v${this.count++}`;
     this.values[placeholder] = value;
+    if (shared) this.placed.set(value, placeholder);
     return placeholder;
   }
 }
+
+// The placeholder of each attribute name, made once: the table's attribute names are a small fixed set.
+const NAME_PLACEHOLDERS = new Map<string, string>();
 
 type WriteAction =
   | { readonly attribute: string; readonly set: unknown }

@@ -10,7 +10,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { countMetric } from '../metrics.js';
-import { AWS_CLIENT_TIMEOUTS, type CallDeadline, CallTimeoutError, deadlineCall, TIME_BUDGET } from '../time-budget.js';
+import { AWS_CLIENT_TIMEOUTS, type CallDeadline, deadlineCall, TIME_BUDGET } from '../time-budget.js';
 import { fromAttributeMap, toAttributeMap } from './attribute-values.js';
 import { troubleOf } from './dynamodb-errors.js';
 
@@ -78,14 +78,14 @@ export class DynamoDbDocuments {
   }
 
   private send<T>(command: { readonly input: unknown }): Promise<T> {
-    return deadlineCall(TIME_BUDGET.awsCallMs, (deadline) => {
-      CALL_DEADLINES.set(command.input as object, deadline);
-      return this.client.send(command as never) as Promise<T>;
-    }).catch((error: unknown) => {
-      // the whole call cut at its deadline (each attempt's own timeout is counted by countTrouble)
-      if (error instanceof CallTimeoutError) countMetric('DatastoreTimeouts');
-      throw error;
-    });
+    return deadlineCall(
+      TIME_BUDGET.awsCallMs,
+      (deadline) => {
+        CALL_DEADLINES.set(command.input as object, deadline);
+        return this.client.send(command as never) as Promise<T>;
+      },
+      countCallTimeout,
+    );
   }
 
   async get(input: GetInput): Promise<{ Item?: Values }> {
@@ -186,16 +186,21 @@ function abortWithCallSignal(client: DynamoDBClient): void {
  * the SDK retries successfully is counted too, not only a call that fails for good.
  */
 function countTrouble(client: DynamoDBClient): void {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      try {
-        return await next(args);
-      } catch (error) {
-        const trouble = troubleOf(error);
-        if (trouble) countMetric(trouble);
-        throw error;
-      }
-    },
-    { step: 'finalizeRequest', priority: 'low', name: 'countDatastoreTrouble' },
-  );
+  // a rejection handler, not an async function: an attempt that succeeds costs no extra await
+  client.middlewareStack.add((next) => (args) => next(args).then(undefined, countAttemptTrouble), {
+    step: 'finalizeRequest',
+    priority: 'low',
+    name: 'countDatastoreTrouble',
+  });
+}
+
+function countAttemptTrouble(error: unknown): never {
+  const trouble = troubleOf(error);
+  if (trouble) countMetric(trouble);
+  throw error;
+}
+
+/** The whole call cut at its deadline (each attempt's own timeout is counted by countTrouble). */
+function countCallTimeout(): void {
+  countMetric('DatastoreTimeouts');
 }
