@@ -12,6 +12,28 @@ import { clientStore, managementSettings, pathClientId, registrationAccessToken,
 import { toSeconds } from './lifecycle.js';
 
 /**
+ * The places of a deleted client go back to its caps. The client is gone whatever happens here, so a
+ * caps module that does not load (lib/load-on-first-use.ts) is logged like a place that cannot be
+ * given back, and the answer stays 204.
+ */
+async function givePlacesBack(deps: RegistrationDependencies, counters: readonly string[]): Promise<void> {
+  let caps: Awaited<ReturnType<typeof capsOnFirstUse>>;
+  try {
+    caps = await capsOnFirstUse();
+  } catch (error) {
+    for (const counter of counters) {
+      log('error', 'a client cap place could not be given back', {
+        counter,
+        error: (error as Error).name,
+        reason: (error as Error).message,
+      });
+    }
+    return;
+  }
+  await caps.givePlacesBack(deps.quota, counters);
+}
+
+/**
  * DELETE /as/clients.oauth2/{clientId} (RFC 7592 §2.3): one DeleteItem guarded by the token hash;
  * the item holds the secret and token hashes, so they go with it. A client that holds places in the
  * client caps (the deleted item says which) gives them back: one more write per counter.
@@ -34,7 +56,7 @@ export async function deleteClient(deps: RegistrationDependencies, request: Http
     log('warn', 'a client was deleted but the answer was lost: cap places it held, if any, were not given back', {
       clientId,
     });
-  } else if (deleted.quotaCounters?.length) await (await capsOnFirstUse()).givePlacesBack(deps.quota, deleted.quotaCounters);
+  } else if (deleted.quotaCounters?.length) await givePlacesBack(deps, deleted.quotaCounters);
   return {
     ...noContent(),
     // a delete whose answer was lost leaves no record of what the client held: who and what are unknown
