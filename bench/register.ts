@@ -1,6 +1,8 @@
 // `npm run bench`: CPU and latency of the four operations through the real Lambda handlers, with
-// DynamoDB (dynalite) in a separate process so the CPU figures are the service's own.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+// DynamoDB (dynalite) in a separate process so the CPU figures are the service's own; and the same
+// four operations through the floor (bench/request-floor.ts: the one DynamoDB request of each and
+// nothing else), measured in the same run, with the ratio of the two.
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createLocalJWKSet } from 'jose';
 import { handler as deleteHandler } from '../functions/delete.js';
@@ -19,6 +21,7 @@ import { JwtInitialAccessTokenVerifier } from '../lib/tokens/initial-access-toke
 import { LocalSecretSealer } from '../lib/tokens/secret-sealer.js';
 import { systemRandom } from '../lib/tokens/secrets.js';
 import { startChildDynamoDb } from './dynalite-process.js';
+import { type FloorHandlers, floorHandlers } from './request-floor.js';
 
 // silent by default, as the baseline runs; BENCH_LOG_LEVEL=info adds the request, audit and metrics lines
 // (send stdout to /dev/null) to see what writing them costs
@@ -181,28 +184,73 @@ async function main() {
     ).figures,
   );
 
+  const floorClient = new DynamoDBClient(clientConfig);
+  const { Item: template } = await floorClient.send(
+    new GetItemCommand({ TableName: tableName, Key: { client_id: { S: clients[0]!.client_id } }, ConsistentRead: true }),
+  );
+  const floor = await measureFloor(floorHandlers(floorClient, tableName, template!), metadata, dynamo.requestCount);
+
   console.log(`node ${process.version}, ${COUNT} operations each, concurrency ${CONCURRENCY}, dynalite in a child process`);
   console.table(
-    rows
-      .map((row) => ({
-        ...row,
-        'cpu ms/op': row.cpuMsPerOp,
-        'ops/s': row.perSecond,
-        'p50 ms': row.p50,
-        'p99 ms': row.p99,
-        'DynamoDB req/op': row.dynamoRequestsPerOp,
-      }))
-      .map(({ operation, count, ...rest }) => ({
-        operation,
-        count,
-        'ops/s': rest['ops/s'],
-        'cpu ms/op': rest['cpu ms/op'],
-        'p50 ms': rest['p50 ms'],
-        'p99 ms': rest['p99 ms'],
-        'DynamoDB req/op': rest['DynamoDB req/op'],
-      })),
+    rows.map((row, i) => ({
+      operation: row.operation,
+      count: row.count,
+      'ops/s': row.perSecond,
+      'cpu ms/op': row.cpuMsPerOp,
+      'floor cpu ms/op': floor[i]!.cpuMsPerOp,
+      '× floor': Math.round((row.cpuMsPerOp / floor[i]!.cpuMsPerOp) * 100) / 100,
+      'p50 ms': row.p50,
+      'p99 ms': row.p99,
+      'DynamoDB req/op': row.dynamoRequestsPerOp,
+    })),
   );
   dynamo.close();
+}
+
+/** The floor's four operations, warmed up as the service's were. */
+async function measureFloor(
+  floor: FloorHandlers,
+  metadata: (i: number) => Record<string, unknown>,
+  countRequests: () => Promise<number>,
+): Promise<Figures[]> {
+  const registerAll = (operation: string, count: number) =>
+    measure(
+      operation,
+      Array.from({ length: count }, (_, i) => () => event('POST', '/as/clients.oauth2', '', metadata(i))),
+      floor.register,
+      201,
+      countRequests,
+    );
+  await registerAll('floor warm-up', WARMUP);
+  const registered = await registerAll('floor register', COUNT);
+  type Held = { client_id: string; registration_access_token: string };
+  const read = await measure(
+    'floor read',
+    (registered.results as Held[]).map((c) => () => event('GET', `/as/clients.oauth2/${c.client_id}`, c.registration_access_token)),
+    floor.read,
+    200,
+    countRequests,
+  );
+  const updated = await measure(
+    'floor update',
+    (read.results as Held[]).map(
+      (c, i) => () =>
+        event('PUT', `/as/clients.oauth2/${c.client_id}`, c.registration_access_token, { ...metadata(i), client_name: 'renamed' }),
+    ),
+    floor.update,
+    200,
+    countRequests,
+  );
+  const deleted = await measure(
+    'floor delete',
+    (updated.results as Held[]).map(
+      (c, i) => () => event('DELETE', `/as/clients.oauth2/${(read.results as Held[])[i]!.client_id}`, c.registration_access_token),
+    ),
+    floor.delete,
+    204,
+    countRequests,
+  );
+  return [registered.figures, read.figures, updated.figures, deleted.figures];
 }
 
 main().catch((error) => {
