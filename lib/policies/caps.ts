@@ -2,8 +2,8 @@
 // Their configuration schema is in caps-schema.ts (a delete needs only this file).
 
 import { accessDenied, invalidToken, temporarilyUnavailable } from '../errors.js';
-import { log } from '../log.js';
 import type { VerifiedAccessToken } from '../tokens/initial-access-token.js';
+import { logPlaceNotGivenBack } from './caps-on-first-use.js';
 import type { Caps } from './caps-schema.js';
 import { type ClientQuota, type QuotaCounter, subjectCounterKey, TOTAL_COUNTER_KEY } from './client-quota.js';
 
@@ -58,11 +58,7 @@ export async function givePlacesBack(quota: ClientQuota | undefined, keys: reado
       if (!quota) throw new Error('no counter store is configured');
       await quota.release(key);
     } catch (error) {
-      log('error', 'a client cap place could not be given back', {
-        counter: key,
-        error: (error as Error).name,
-        reason: (error as Error).message,
-      });
+      logPlaceNotGivenBack(key, error);
     }
   }
 }

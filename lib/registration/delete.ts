@@ -2,7 +2,7 @@ import { methodNotAllowed } from '../errors.js';
 import { noContent } from '../http/responses.js';
 import type { HttpRequest, UseCaseAnswer } from '../http/types.js';
 import { log } from '../log.js';
-import { capsOnFirstUse } from '../policies/caps-on-first-use.js';
+import { givePlacesBackOnFirstUse } from '../policies/caps-on-first-use.js';
 import { hashSecret } from '../tokens/secrets.js';
 import { clientChanges } from './changed-fields.js';
 import { type ClientRecord, type ClientStore, GuardFailedError } from './client.js';
@@ -10,28 +10,6 @@ import { presenterOf } from './credentials.js';
 import type { RegistrationDependencies } from './dependencies.js';
 import { clientStore, managementSettings, pathClientId, registrationAccessToken, wrongTokenOrClient } from './guards.js';
 import { toSeconds } from './lifecycle.js';
-
-/**
- * The places of a deleted client go back to its caps. The client is gone whatever happens here, so a
- * caps module that does not load (lib/load-on-first-use.ts) is logged like a place that cannot be
- * given back, and the answer stays 204.
- */
-async function givePlacesBack(deps: RegistrationDependencies, counters: readonly string[]): Promise<void> {
-  let caps: Awaited<ReturnType<typeof capsOnFirstUse>>;
-  try {
-    caps = await capsOnFirstUse();
-  } catch (error) {
-    for (const counter of counters) {
-      log('error', 'a client cap place could not be given back', {
-        counter,
-        error: (error as Error).name,
-        reason: (error as Error).message,
-      });
-    }
-    return;
-  }
-  await caps.givePlacesBack(deps.quota, counters);
-}
 
 /**
  * DELETE /as/clients.oauth2/{clientId} (RFC 7592 §2.3): one DeleteItem guarded by the token hash;
@@ -56,7 +34,7 @@ export async function deleteClient(deps: RegistrationDependencies, request: Http
     log('warn', 'a client was deleted but the answer was lost: cap places it held, if any, were not given back', {
       clientId,
     });
-  } else if (deleted.quotaCounters?.length) await givePlacesBack(deps, deleted.quotaCounters);
+  } else if (deleted.quotaCounters?.length) await givePlacesBackOnFirstUse(deps.quota, deleted.quotaCounters);
   return {
     ...noContent(),
     // a delete whose answer was lost leaves no record of what the client held: who and what are unknown
