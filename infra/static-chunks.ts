@@ -59,7 +59,7 @@ export function mergeStaticChunks({ outdir, metafile, workingDir, target, source
     const exported = outputs[key]!.exports;
     if (exported.length === 0) return;
     lines.push(`export { ${exported.map((binding) => `${binding} as $${n}_${binding}`).join(', ')} } from './${name(key)}';`);
-    forwarders.set(key, `export{${exported.map((binding) => `$${n}_${binding} as ${binding}`).join(',')}}from"./${ENTRY}";\n`);
+    forwarders.set(key, forwarder(exported.map((binding) => `$${n}_${binding} as ${binding}`)));
   });
 
   const merged = buildSync({
@@ -83,10 +83,22 @@ export function mergeStaticChunks({ outdir, metafile, workingDir, target, source
   for (const key of statics) {
     const file = path.resolve(workingDir, key);
     rmSync(`${file}.map`, { force: true });
-    if (importedByLazy.has(key)) writeFileSync(file, forwarders.get(key) ?? '');
+    if (importedByLazy.has(key)) writeFileSync(file, forwarders.get(key) ?? forwarder([]));
     else rmSync(file);
   }
   return [...statics].map(name);
+}
+
+/** A merged chunk's stand-in: its bindings, re-exported from index.mjs. */
+function forwarder(bindings: readonly string[]): string {
+  return `export{${bindings.join(',')}}from"./${ENTRY}";\n`;
+}
+
+const FORWARDER = new RegExp(`^export\\{[^}]*\\}from"\\./${ENTRY.replace('.', '\\.')}";\\n$`);
+
+/** Whether `code` is a merged chunk's forwarder (it holds no code a stack frame could be in). */
+export function isForwarder(code: string): boolean {
+  return FORWARDER.test(code);
 }
 
 /** What a chunk holds, whatever its hashed name: its modules, or its code for a chunk of esbuild's helpers only. */

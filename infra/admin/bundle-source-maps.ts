@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildFunction } from '../bundling.js';
+import { isForwarder } from '../static-chunks.js';
 import { type RawSourceMap, SourceMap } from './source-map.js';
 
 /** One file of the deployed bundle (`index.mjs`, `chunk-LRHXVVYB.mjs`, ...), with its source map. */
@@ -54,7 +55,7 @@ export async function bundleSourceMaps(root: string, entry: string): Promise<Bun
     for (const file of filesOf(deployedDir)) {
       const name = path.basename(file.path);
       // a merged chunk's forwarder (infra/static-chunks.ts) holds no code a frame could be in
-      if (FORWARDER.test(file.text)) continue;
+      if (isForwarder(file.text)) continue;
       const twin = twins.get(masked(file));
       // the premise of this tool: were it to break (an esbuild upgrade), no frame could be trusted
       if (!twin?.map) throw new Error(`${name} has no twin in the source-mapped build: the two builds differ in more than chunk names`);
@@ -70,8 +71,6 @@ interface BuiltFile {
   readonly path: string;
   readonly text: string;
 }
-
-const FORWARDER = /^export\{[^}]*\}from"\.\/index\.mjs";\n?$/;
 
 function filesOf(dir: string): BuiltFile[] {
   return readdirSync(dir).map((file) => ({ path: path.join(dir, file), text: readFileSync(path.join(dir, file), 'utf8') }));
